@@ -1,0 +1,85 @@
+"""The real-time consent API: thin views over the consent services."""
+
+import json
+from functools import wraps
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from api.forms import ConsentCaptureForm
+from api.serializers import consent_to_json, contact_to_json
+from api.services import api_key_authenticate
+from consents.choices import Origin
+from consents.selectors import contact_lookup
+from consents.services import ChangeOrigin, consent_apply, contact_upsert
+
+
+def error_response(errors: dict[str, list[str]], status: int = 400) -> JsonResponse:
+    return JsonResponse({"errors": errors}, status=status)
+
+
+def validation_errors(error: ValidationError) -> dict[str, list[str]]:
+    if hasattr(error, "error_dict"):
+        return {field: [m for e in errs for m in e.messages]
+                for field, errs in error.error_dict.items()}
+    return {"__all__": error.messages}
+
+
+def api_key_required(view):
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        scheme, _sep, raw_key = request.headers.get("Authorization", "").partition(" ")
+        api_key = api_key_authenticate(raw_key.strip()) if scheme.lower() == "bearer" else None
+        if api_key is None:
+            response = error_response(
+                {"authorization": [_("Send a valid API key as “Authorization: Bearer <key>”.")]},
+                status=401)
+            response["WWW-Authenticate"] = "Bearer"
+            return response
+        request.api_key = api_key
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@csrf_exempt
+@require_POST
+@api_key_required
+def consent_create(request: HttpRequest) -> JsonResponse:
+    try:
+        body = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return error_response({"body": [_("The body is not valid JSON.")]})
+    if not isinstance(body, dict):
+        return error_response({"body": [_("The body must be a JSON object.")]})
+    form = ConsentCaptureForm(data=body)
+    if not form.is_valid():
+        return error_response({field: list(messages) for field, messages in form.errors.items()})
+    data = form.cleaned_data
+    origin = ChangeOrigin(kind=Origin.API, reference="POST /api/v1/consents",
+                          actor_label=f"API key {request.api_key.name}")
+    try:
+        with transaction.atomic():
+            contact, _created = contact_upsert(email=data["email"], phone=data["phone"],
+                                               external_id=data["external_id"], origin=origin)
+            consent = consent_apply(contact=contact, type=data["type"], status=data["status"],
+                                    source=data["source"], consent_date=data["consent_date"],
+                                    recipient_type=data["recipient_type"], origin=origin)
+    except ValidationError as error:
+        return error_response(validation_errors(error))
+    return JsonResponse({"consent": consent_to_json(consent), "contact": contact_to_json(contact)},
+                        status=201)
+
+
+@require_GET
+@api_key_required
+def contact_detail(request: HttpRequest, identifier: str) -> JsonResponse:
+    contact = contact_lookup(identifier)
+    if contact is None:
+        return error_response({"identifier": [_("No contact with this identifier.")]},
+                              status=404)
+    return JsonResponse(contact_to_json(contact))

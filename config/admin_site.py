@@ -1,0 +1,48 @@
+"""The admin arranged like the Netmera panel: Targeting, Settings, Developers, Consent history."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+# (app_label, model_name) -> section key; the order of SECTIONS is the order on the index page.
+SECTIONS = {
+    "targeting": _("Targeting"),
+    "settings": _("Settings › Connectors"),
+    "developers": _("Developers"),
+    "history": _("Consent history"),
+}
+MODEL_SECTIONS = {
+    ("consents", "contact"): "targeting",
+    ("uploads", "upload"): "targeting",
+    ("connectors", "iysconnector"): "settings",
+    ("connectors", "reconciliationdifference"): "settings",
+    ("consents", "profileattribute"): "developers",
+    ("api", "apikey"): "developers",
+    ("consents", "consent"): "history",
+    ("consents", "consentevent"): "history",
+}
+
+
+class PanelAdminSite(admin.AdminSite):
+    site_header = _("İYS Permission Hub")
+    site_title = _("İYS Permission Hub")
+    index_title = _("Panel")
+
+    def get_app_list(self, request, app_label=None):
+        app_list = super().get_app_list(request, app_label)
+        if app_label:
+            return app_list
+        sections = {key: [] for key in SECTIONS}
+        others = []
+        for app in app_list:
+            remaining = []
+            for model in app["models"]:
+                section = MODEL_SECTIONS.get((app["app_label"], model["object_name"].lower()))
+                (sections[section] if section else remaining).append(model)
+            if remaining:
+                others.append({**app, "models": remaining})
+        grouped = [
+            {"name": SECTIONS[key], "app_label": key, "app_url": models[0]["admin_url"] or "",
+             "has_module_perms": True, "models": models}
+            for key, models in sections.items() if models
+        ]
+        return grouped + others

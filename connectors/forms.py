@@ -1,0 +1,41 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from connectors.models import IysConnector
+
+SECRET_FIELDS = ("password", "iletimerkezi_key", "iletimerkezi_hash")
+
+
+class IysConnectorForm(forms.ModelForm):
+    """Secrets are write-only: never rendered back; left empty, the stored value is kept."""
+
+    base_url = forms.URLField(label=_("İYS API address"), required=False, assume_scheme="https")
+    iletimerkezi_url = forms.URLField(label=_("iletiMerkezi API address"), required=False,
+                                      assume_scheme="https")
+
+    class Meta:
+        model = IysConnector
+        fields = [f.name for f in IysConnector._meta.fields if f.name not in ("id", "updated_at")]
+        widgets = {name: forms.PasswordInput(render_value=False) for name in SECRET_FIELDS}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in SECRET_FIELDS:
+            field = self.fields[name]
+            field.required = False
+            if getattr(self.instance, name, ""):
+                field.help_text = _("A value is stored. Leave empty to keep it.")
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in SECRET_FIELDS:
+            if not cleaned.get(name):
+                cleaned[name] = getattr(self.instance, name, "")
+        if cleaned.get("is_active") and not (cleaned.get("brand_code") and cleaned.get("iys_code")):
+            raise forms.ValidationError(
+                _("The brand code and the İYS code are both required to install the connector."))
+        if cleaned.get("integrator_mode") and not cleaned.get("mutabakat_confirmed"):
+            self.add_error("mutabakat_confirmed", _(
+                "Confirm that Mutabakat Yönetimi is enabled and the integrator permission is "
+                "granted in the İYS portal before turning on Integrator mode."))
+        return cleaned

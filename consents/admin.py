@@ -1,0 +1,166 @@
+"""Targeting › Contacts, Developers › Profile Attributes and the consent history.
+
+Admin classes stay thin: every write goes through consents.services.
+"""
+
+from django.contrib import admin
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
+
+from consents.choices import Channel, ConsentSource, ConsentStatus, IysState, Origin
+from consents.forms import ConsentAdminForm, ContactAdminForm
+from consents.models import Consent, ConsentEvent, Contact, ProfileAttribute
+from consents.resources import ConsentEventResource, ContactResource
+from consents.services import ChangeOrigin, consent_apply, contact_update, permission_set
+
+
+def admin_origin(request) -> ChangeOrigin:
+    return ChangeOrigin(kind=Origin.ADMIN, reference=request.path, actor=request.user)
+
+
+class CurrentConsentFilter(admin.SimpleListFilter):
+    """Contacts whose current consent has a given value (one EXISTS, no duplicate rows)."""
+
+    consent_field = ""
+    choices: list = []
+
+    def lookups(self, request, model_admin):
+        return self.choices
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        matching = Consent.objects.filter(contact=OuterRef("pk"), is_current=True,
+                                          **{self.consent_field: self.value()})
+        return queryset.filter(Exists(matching))
+
+
+class IysStatusFilter(CurrentConsentFilter):
+    title = _("İYS status")
+    parameter_name = "iys_status"
+    consent_field = "status"
+    choices = ConsentStatus.choices
+
+
+class IysSourceFilter(CurrentConsentFilter):
+    title = _("source")
+    parameter_name = "iys_source"
+    consent_field = "source"
+    choices = ConsentSource.choices
+
+
+class IysStateFilter(CurrentConsentFilter):
+    title = _("İYS state")
+    parameter_name = "iys_state"
+    consent_field = "iys_state"
+    choices = IysState.choices
+
+
+class ConsentInline(admin.TabularInline):
+    model = Consent
+    fields = ["type", "recipient", "status", "source", "consent_date", "is_current", "iys_state",
+              "iys_transaction_id", "iys_error_code"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["-id"]
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Contact)
+class ContactAdmin(ExportMixin, admin.ModelAdmin):
+    form = ContactAdminForm
+    resource_classes = [ContactResource]
+    list_display = ["__str__", "email", "phone", "external_id", "email_permission",
+                    "sms_permission", "call_permission", "updated_at"]
+    list_filter = ["email_permission", "sms_permission", "call_permission", IysStatusFilter,
+                   IysSourceFilter, IysStateFilter]
+    search_fields = ["=email", "=phone", "=external_id"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [ConsentInline]
+    show_full_result_count = False
+    list_per_page = 50
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a contact carries consents, which are legal evidence
+
+    def save_model(self, request, obj, form, change):
+        origin = admin_origin(request)
+        data = form.cleaned_data
+        contact = contact_update(
+            contact=Contact.objects.get(pk=obj.pk) if change else None,
+            email=data.get("email"), phone=data.get("phone"),
+            external_id=data.get("external_id"), attributes=data.get("attributes") or {},
+            origin=origin, clear_missing=True)
+        for channel in Channel.values:
+            permission_set(contact=contact, channel=channel,
+                           value=data[f"{channel}_permission"], origin=origin)
+        obj.pk = contact.pk
+
+
+@admin.register(ProfileAttribute)
+class ProfileAttributeAdmin(admin.ModelAdmin):
+    list_display = ["name", "label", "type", "created_at"]
+    search_fields = ["name", "label"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A stored attribute keeps its name and type: contacts' values depend on them.
+        return ["name", "type"] if obj else []
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    form = ConsentAdminForm
+    list_display = ["recipient", "type", "status", "source", "consent_date", "is_current",
+                    "iys_state", "iys_error_code", "created_at"]
+    list_filter = ["type", "status", "is_current", "iys_state", "source", "recipient_type"]
+    search_fields = ["=recipient", "iys_transaction_id"]
+    raw_id_fields = ["contact"]
+    show_full_result_count = False
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["contact", "recipient_type", "type", "status", "source", "consent_date"]
+        return [f.name for f in Consent._meta.fields if f.name != "id"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj) if obj else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        consent = consent_apply(contact=form.cleaned_data["contact"], origin=admin_origin(request),
+                                **form.consent_fields())
+        obj.pk = consent.pk
+
+
+@admin.register(ConsentEvent)
+class ConsentEventAdmin(ExportMixin, admin.ModelAdmin):
+    resource_classes = [ConsentEventResource]
+    list_display = ["created_at", "contact", "kind", "field", "before", "after", "origin",
+                    "origin_reference", "row_number", "actor_label"]
+    list_filter = ["kind", "origin", "field"]
+    search_fields = ["=contact__email", "=contact__phone", "=contact__external_id",
+                     "origin_reference"]
+    list_select_related = ["contact"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

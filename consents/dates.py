@@ -1,0 +1,33 @@
+"""Consent dates as marketers and İYS write them, always read as Turkey time."""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from consents.rules import TURKEY
+
+# İYS API format first, then the panel's upload format (dd.mm.yy hh:mm:ss), then ISO 8601.
+FORMATS = ("%Y-%m-%d %H:%M:%S", "%d.%m.%y %H:%M:%S", "%d.%m.%Y %H:%M:%S")
+
+
+def parse_consent_date(raw: str) -> datetime:
+    value = raw.strip()
+    for fmt in FORMATS:
+        try:
+            return datetime.strptime(value, fmt).replace(tzinfo=TURKEY)
+        except ValueError:
+            continue
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(
+            _("“%(value)s” is not a consent date; write it as dd.mm.yy hh:mm:ss "
+              "or YYYY-MM-DD HH:MM:SS (Turkey time).") % {"value": raw},
+            code="date_format") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=TURKEY)
+
+
+def format_iys_date(value: datetime) -> str:
+    """The İYS wire format: YYYY-MM-DD HH:MM:SS in Turkey time."""
+    return value.astimezone(TURKEY).strftime("%Y-%m-%d %H:%M:%S")

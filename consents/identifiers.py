@@ -1,0 +1,68 @@
+"""Normalising the three contact identifiers: e-mail, phone (E.164) and external ID."""
+
+import re
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+TURKISH_LETTERS = set("çğıöşüÇĞİÖŞÜ")
+EMAIL_MIN, EMAIL_MAX = 6, 265
+PHONE_MAX = 15 + 1  # "+" and at most 15 digits (E.164)
+# The overwhelmingly common case, a Turkish mobile number, is checked without phonenumbers.
+TURKISH_MOBILE = re.compile(r"\+905[0-9]{9}")
+
+
+def normalize_email(raw: str) -> str:
+    value = raw.strip().lower()
+    if TURKISH_LETTERS & set(value):
+        raise ValidationError(_("E-mail addresses cannot contain Turkish letters (İYS rule)."),
+                              code="email_turkish_letters")
+    if not EMAIL_MIN <= len(value) <= EMAIL_MAX:
+        raise ValidationError(
+            _("An e-mail address must be %(min)d to %(max)d characters long.")
+            % {"min": EMAIL_MIN, "max": EMAIL_MAX}, code="email_length")
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise ValidationError(_("“%(value)s” is not a valid e-mail address.") % {"value": raw},
+                              code="email_invalid") from None
+    return value
+
+
+def normalize_phone(raw: str) -> str:
+    value = re.sub(r"[\s\-().]", "", raw.strip())
+    if value.startswith("00"):
+        value = "+" + value[2:]
+    if TURKISH_MOBILE.fullmatch(value):
+        return value
+    if not value.startswith("+"):
+        raise ValidationError(
+            _("Phone number “%(value)s” has no country code; write it as +905XXXXXXXXX.")
+            % {"value": raw}, code="phone_country_code")
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(_("“%(value)s” is not a valid phone number.") % {"value": raw},
+                              code="phone_invalid")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_external_id(raw: str) -> str:
+    value = raw.strip()
+    if len(value) > 255:
+        raise ValidationError(_("An external ID can be at most 255 characters long."),
+                              code="external_id_length")
+    return value
+
+
+def identifier_kind(value: str) -> str:
+    """Guess which identifier a lookup value is: e-mail, phone or external ID."""
+    if "@" in value:
+        return "email"
+    if re.fullmatch(r"\+[0-9\s\-()]{6,}", value.strip()):
+        return "phone"
+    return "external_id"
