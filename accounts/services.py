@@ -2,8 +2,11 @@
 
 import secrets
 
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group
+
+from accounts.roles import roles_sync
 
 
 def user_with_role(*, username: str, role: str,
@@ -15,5 +18,7 @@ def user_with_role(*, username: str, role: str,
     user.is_superuser = False
     user.set_password(password)
     user.save()
+    if not Group.objects.filter(name=role).exists():  # e.g. after a test flushed the tables
+        roles_sync(django_apps)
     user.groups.set([Group.objects.get(name=role)])
     return user, password
