@@ -4,6 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from connectors.models import IysConnector
 
 SECRET_FIELDS = ("password", "iletimerkezi_key", "iletimerkezi_hash")
+SETTINGS_FIELDS = ["is_active", "brand_code", "iys_code", "integrator_mode", "mutabakat_confirmed",
+                   "permission_message", "permission_call", "permission_email", "route",
+                   "base_url", "username", "password", "iletimerkezi_url", "iletimerkezi_key",
+                   "iletimerkezi_hash", "night_window_start"]
 
 
 class IysConnectorForm(forms.ModelForm):
@@ -15,7 +19,7 @@ class IysConnectorForm(forms.ModelForm):
 
     class Meta:
         model = IysConnector
-        fields = [f.name for f in IysConnector._meta.fields if f.name not in ("id", "updated_at")]
+        fields = SETTINGS_FIELDS
         widgets = {name: forms.PasswordInput(render_value=False) for name in SECRET_FIELDS}
 
     def __init__(self, *args, **kwargs):
@@ -34,6 +38,11 @@ class IysConnectorForm(forms.ModelForm):
         if cleaned.get("is_active") and not (cleaned.get("brand_code") and cleaned.get("iys_code")):
             raise forms.ValidationError(
                 _("The brand code and the İYS code are both required to install the connector."))
+        if cleaned.get("route") == IysConnector.Route.ILETIMERKEZI and not all(
+                cleaned.get(name) for name in ("iletimerkezi_url", "iletimerkezi_key",
+                                               "iletimerkezi_hash")):
+            self.add_error("route", _(
+                "The iletiMerkezi route needs the iletiMerkezi API address, key and hash."))
         if cleaned.get("integrator_mode") and not cleaned.get("mutabakat_confirmed"):
             self.add_error("mutabakat_confirmed", _(
                 "Confirm that Mutabakat Yönetimi is enabled and the integrator permission is "

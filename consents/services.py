@@ -17,6 +17,7 @@ from consents.choices import (
     PERMISSION_OF_STATUS,
     ConsentType,
     IysState,
+    Origin,
     Permission,
     RecipientType,
 )
@@ -283,6 +284,10 @@ def consent_apply(*, contact: Contact, type: str, status: str, source: str = "",
         after=_consent_snapshot(consent), **origin.event_fields())
     permission_set(contact=contact, channel=CHANNEL_OF_TYPE[type],
                    value=PERMISSION_OF_STATUS[status], origin=origin, consent=consent)
+    if consent.iys_state == IysState.PENDING and origin.kind == Origin.API:
+        from connectors.services.push import consent_push_soon  # Integrator: real-time add
+
+        transaction.on_commit(lambda: consent_push_soon(consent_id=consent.pk))
     return consent
 
 

@@ -48,12 +48,8 @@ def superuser(db):
     return get_user_model().objects.create_superuser("root", "root@example.com", "pw")
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db):
-    """A real Celery worker in its own process, on the test database and the test broker.
-
-    Tests using it commit their data (transactional_db) so that the worker can see it.
-    """
+def celery_worker_start() -> subprocess.Popen:
+    """Start a Celery worker process on the test database and broker; wait until it answers."""
     from django.db import connection
 
     from config.celery_app import app
@@ -66,7 +62,6 @@ def celery_worker_process(transactional_db):
     name = f"test-{uuid.uuid4().hex[:8]}@localhost"
     env = {**os.environ, "DATABASE_URL": database_url,
            "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    app.control.purge()
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "WARNING",
          "--concurrency", "1", "--hostname", name, "--without-gossip", "--without-mingle"],
@@ -76,12 +71,29 @@ def celery_worker_process(transactional_db):
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             pytest.fail("the Celery worker did not start")
-    yield process
+    return process
+
+
+def celery_worker_stop(process: subprocess.Popen) -> None:
     process.terminate()
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real Celery worker in its own process, on the test database and the test broker.
+
+    Tests using it commit their data (transactional_db) so that the worker can see it.
+    """
+    from config.celery_app import app
+
+    app.control.purge()
+    process = celery_worker_start()
+    yield process
+    celery_worker_stop(process)
 
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made by the

@@ -1,9 +1,13 @@
-"""The connector's push policy: which consents are queued for İYS."""
+"""The connector's push policy (which consents are queued for İYS) and its settings."""
+
+from datetime import datetime, timedelta
+
+from django.utils import timezone
 
 from connectors.models import IysConnector
 from consents.choices import ConsentStatus, IysState
 from consents.models import Consent
-from consents.rules import ConsentFacts, is_too_late_for_iys
+from consents.rules import TURKEY, ConsentFacts, is_too_late_for_iys
 
 KNOWN_TO_IYS = {IysState.SENT, IysState.ACCEPTED}
 
@@ -41,4 +45,28 @@ def connector_configure(*, base_url: str, username: str, password: str, iys_code
     connector.mutabakat_confirmed = connector.mutabakat_confirmed or integrator
     connector.is_active = bool(iys_code and brand_code)
     connector.save()
+    connector_settings_saved(connector=connector)
+    return connector
+
+
+def night_window_next(connector: IysConnector, now: datetime | None = None) -> datetime:
+    """The next start of the night window (Europe/Istanbul)."""
+    local = timezone.localtime(now or timezone.now(), TURKEY)
+    start = local.replace(hour=connector.night_window_start.hour,
+                          minute=connector.night_window_start.minute, second=0, microsecond=0)
+    return start if start > local else start + timedelta(days=1)
+
+
+def connector_settings_saved(*, connector: IysConnector) -> IysConnector:
+    """After the settings change: clear a stop the admin has fixed; in Sync mode, plan the
+    initial sync for the night window. A mode switch takes effect at the next job."""
+    fields = ["blocked_reason"]
+    connector.blocked_reason = ""
+    if (connector.is_ready and not connector.integrator_mode
+            and connector.initial_sync_state == IysConnector.InitialSync.NOT_STARTED):
+        connector.initial_sync_state = IysConnector.InitialSync.SCHEDULED
+        connector.initial_sync_not_before = night_window_next(connector)
+        fields += ["initial_sync_state", "initial_sync_not_before"]
+    IysConnector.objects.filter(pk=connector.pk).update(
+        **{field: getattr(connector, field) for field in fields})
     return connector

@@ -1,0 +1,1 @@
+"""The SMS provider iletiMerkezi's İYS consent API (the provider route)."""

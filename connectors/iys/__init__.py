@@ -1,0 +1,1 @@
+"""The İYS API: client, token authentication and typed errors."""

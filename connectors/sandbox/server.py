@@ -1,0 +1,413 @@
+"""The İYS sandbox HTTP server (stdlib ThreadingHTTPServer) with fault injection."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import random
+import re
+import secrets
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from connectors.iys import errors as codes
+from connectors.sandbox.rules import (
+    RECIPIENT_TYPES,
+    TURKEY,
+    TYPES,
+    against_stored_errors,
+    consent_item_errors,
+    error,
+    iletimerkezi_record_error,
+)
+from connectors.sandbox.state import SandboxState, decode_cursor
+
+logger = logging.getLogger(__name__)
+
+CSV_FIELDS = ["recipientType", "recipient", "type", "status", "source", "consentDate",
+              "creationDate", "transactionId"]
+
+
+@dataclass
+class SandboxConfig:
+    username: str = "demo"
+    password: str = "demo-password"
+    iys_code: str = "100000"
+    brand_code: str = "100001"
+    token_lifetime: float = 7200
+    refresh_lifetime: float = 14400
+    latency: float = 0.0
+    error_rate: float = 0.0
+    rate_limit_rate: float = 0.0
+    retry_after: float = 1.0
+    drop_rate: float = 0.0
+    bulk_delay: float = 0.5
+    changes_hold_back: float = 3600
+    iletimerkezi_key: str = "demo-key"
+    iletimerkezi_hash: str = "demo-hash"
+    iletimerkezi_active: bool = True
+    iletimerkezi_quota: int = 1_000_000
+    fault_seed: int | None = None
+
+
+class SandboxServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], config: SandboxConfig, state: SandboxState):
+        super().__init__(address, SandboxHandler)
+        self.config = config
+        self.state = state
+        self.tokens: dict[str, tuple[str, float]] = {}  # token -> (kind, expires at)
+        self.token_lock = threading.Lock()
+        self.random = random.Random(config.fault_seed)
+        self.random_lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def roll(self) -> float:
+        with self.random_lock:
+            return self.random.random()
+
+    def issue_tokens(self) -> dict[str, Any]:
+        now = time.time()
+        access, refresh = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+        with self.token_lock:
+            self.tokens[access] = ("access", now + self.config.token_lifetime)
+            self.tokens[refresh] = ("refresh", now + self.config.refresh_lifetime)
+        self.state.bump("tokens_issued")
+        return {"access_token": access, "refresh_token": refresh,
+                "expires_in": self.config.token_lifetime,
+                "refresh_expires_in": self.config.refresh_lifetime, "token_type": "bearer"}
+
+    def token_valid(self, token: str, kind: str) -> bool:
+        with self.token_lock:
+            found = self.tokens.get(token)
+            if found and found[0] == kind and found[1] > time.time():
+                return True
+            self.tokens.pop(token, None)
+            return False
+
+
+class Reply(Exception):
+    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None):
+        self.status, self.body, self.headers = status, body, headers or {}
+
+
+def fail(status: int, code: str, message: str, location: str = "", value: Any = None) -> Reply:
+    return Reply(status, {"errors": [error(code, location, value, message)]})
+
+
+class SandboxHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: SandboxServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet; the requests table logs
+        logger.debug(format, *args)
+
+    def do_GET(self) -> None:
+        self.dispatch("GET")
+
+    def do_POST(self) -> None:
+        self.dispatch("POST")
+
+    def dispatch(self, method: str) -> None:
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        config, state = self.server.config, self.server.state
+        drop = False
+        try:
+            if not parts.path.startswith("/_sandbox"):
+                if config.latency:
+                    time.sleep(config.latency)
+                roll = self.server.roll()
+                if roll < config.rate_limit_rate:
+                    raise Reply(429, {"errors": [error(codes.RATE_LIMIT, "", None,
+                                                       "istek sınırı aşıldı")]},
+                                {"Retry-After": f"{config.retry_after:g}"})
+                if roll < config.rate_limit_rate + config.error_rate:
+                    raise Reply(503, {"errors": [{"code": "H500", "message": "servis kapalı"}]})
+                drop = self.server.roll() < config.drop_rate
+            body = None
+            if raw:
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    raise fail(400, codes.INVALID_FIELD, "gövde JSON değil") from None
+            with state.lock:
+                reply = self.route(method, parts.path, parse_qs(parts.query), body)
+        except Reply as caught:
+            reply = caught
+        except Exception:  # the sandbox answers 500 like a broken server would
+            logger.exception("sandbox error")
+            reply = Reply(500, {"errors": [{"code": "H500", "message": "internal error"}]})
+        if drop:  # processed, but the answer is lost on the way back
+            state.log(method, parts.path, parts.query, 0)
+            self.close_connection = True
+            return
+        state.log(method, parts.path, parts.query, reply.status)
+        self.send(reply)
+
+    def send(self, reply: Reply) -> None:
+        if isinstance(reply.body, str):
+            payload, kind = reply.body.encode(), "text/csv; charset=utf-8"
+        else:
+            payload, kind = json.dumps(reply.body, ensure_ascii=False).encode(), "application/json"
+        self.send_response(reply.status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    # --- routing ----------------------------------------------------------------------------
+
+    def route(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> Reply:
+        if path == "/oauth2/token" and method == "POST":
+            return self.token(body)
+        if path == "/v1/consent/create/json" and method == "POST":
+            return self.provider_create(body)
+        if path == "/_sandbox/stats":
+            return Reply(200, {"tokens_issued": self.server.state.counter("tokens_issued")})
+        match = re.fullmatch(r"/sps/([^/]+)/brands/([^/]+)(/.*)", path)
+        if not match:
+            raise fail(404, codes.NOT_FOUND, "yol bulunamadı")
+        self.authenticate()
+        iys_code, brand_code, rest = match.groups()
+        config = self.server.config
+        if (iys_code, brand_code) != (config.iys_code, config.brand_code):
+            raise fail(403, codes.WRONG_BRAND, "bu marka için yetkiniz yok")
+        routes = [
+            ("POST", r"/consents", self.consent_add),
+            ("POST", r"/consents/request", self.bulk_add),
+            ("GET", r"/consents/request/([^/]+)", self.bulk_result),
+            ("POST", r"/consents/status", self.status_one),
+            ("POST", r"/consents/(BIREYSEL|TACIR)/status/(MESAJ|EPOSTA|ARAMA)", self.status_many),
+            ("GET", r"/consents/changes", self.changes),
+            ("GET", r"/changes/(\d{4}-\d{2}-\d{2})/file", self.daily_file),
+            ("GET", r"/changes/(\d{4}-\d{2}-\d{2})/recipients/(BIREYSEL|TACIR)",
+             self.daily_summary),
+        ]
+        for route_method, pattern, view in routes:
+            found = re.fullmatch(pattern, rest)
+            if found and method == route_method:
+                return view(*found.groups(), body=body, query=query)
+        raise fail(404, codes.NOT_FOUND, "yol bulunamadı")
+
+    def authenticate(self) -> None:
+        header = self.headers.get("Authorization", "")
+        token = header[7:] if header.startswith("Bearer ") else ""
+        if not token or not self.server.token_valid(token, "access"):
+            raise fail(401, codes.TOKEN_INVALID, "geçersiz veya süresi dolmuş token")
+
+    def token(self, body: Any) -> Reply:
+        config = self.server.config
+        body = body if isinstance(body, dict) else {}
+        grant = body.get("grant_type")
+        if grant == "password":
+            if (body.get("username"), body.get("password")) != (config.username,
+                                                                 config.password):
+                raise fail(401, codes.LOGIN_FAILED, "kullanıcı adı veya şifre hatalı")
+            return Reply(200, self.server.issue_tokens())
+        if grant == "refresh_token":
+            if not self.server.token_valid(str(body.get("refresh_token", "")), "refresh"):
+                raise fail(401, codes.TOKEN_INVALID, "geçersiz refresh token")
+            return Reply(200, self.server.issue_tokens())
+        raise fail(400, codes.INVALID_FIELD, "grant_type geçersiz", "grant_type", grant)
+
+    # --- consents ---------------------------------------------------------------------------
+
+    def _apply(self, item: Any, request_id: str = "") -> tuple[dict | None, list[dict]]:
+        now = datetime.now(TURKEY)
+        found = consent_item_errors(item, now=now)
+        if found:
+            return None, found
+        state = self.server.state
+        stored = state.current(item["recipient"], item["recipientType"], item["type"])
+        found = against_stored_errors(item, stored)
+        if found:
+            return None, found
+        return state.store(item, request_id=request_id), []
+
+    def consent_add(self, *, body: Any, query: Any) -> Reply:
+        state = self.server.state
+        state.db.execute("BEGIN")
+        try:
+            result, found = self._apply(body)
+        finally:
+            state.db.execute("COMMIT")
+        if found:
+            raise Reply(422, {"errors": found})
+        return Reply(200, result)
+
+    def bulk_add(self, *, body: Any, query: Any) -> Reply:
+        if not isinstance(body, list) or not body:
+            raise fail(422, codes.INVALID_FIELD, "izin listesi bekleniyor", "body")
+        if len(body) > 1000:
+            raise fail(422, codes.BULK_TOO_LARGE, "bir istekte en fazla 1000 izin olabilir",
+                       "body", len(body))
+        seen: set[tuple] = set()
+        for index, item in enumerate(body):
+            if isinstance(item, dict):
+                key = (item.get("recipient"), item.get("recipientType"), item.get("type"))
+                if key in seen:
+                    raise fail(422, codes.BULK_DUPLICATE, "istekte aynı izin birden fazla",
+                               f"body[{index}]", item.get("recipient"))
+                seen.add(key)
+        request_id = uuid.uuid4().hex
+        state = self.server.state
+        results, subrequests = [], []
+        state.db.execute("BEGIN")
+        try:
+            for index, item in enumerate(body):
+                subrequest_id = uuid.uuid4().hex
+                result, found = self._apply(item, request_id)
+                entry = {"index": index, "subrequestId": subrequest_id}
+                if found:
+                    entry.update(status="failure", error={"code": found[0]["code"],
+                                                          "message": found[0]["message"]})
+                else:
+                    entry.update(status="success", **result)
+                results.append(entry)
+                subrequests.append({"subrequestId": subrequest_id,
+                                    **(item if isinstance(item, dict) else {})})
+            state.bulk_save(request_id, time.time() + self.server.config.bulk_delay, results)
+        finally:
+            state.db.execute("COMMIT")
+        return Reply(200, {"requestId": request_id, "subRequests": subrequests})
+
+    def bulk_result(self, request_id: str, *, body: Any, query: Any) -> Reply:
+        loaded = self.server.state.bulk_load(request_id)
+        if loaded is None:
+            raise fail(404, codes.NOT_FOUND, "istek bulunamadı", "requestId", request_id)
+        ready_ts, results = loaded
+        if time.time() < ready_ts:
+            results = [{"index": r["index"], "subrequestId": r["subrequestId"],
+                        "status": "enqueue"} for r in results]
+        return Reply(200, results)
+
+    def status_one(self, *, body: Any, query: Any) -> Reply:
+        body = body if isinstance(body, dict) else {}
+        if body.get("recipientType") not in RECIPIENT_TYPES or body.get("type") not in TYPES:
+            raise fail(422, codes.INVALID_FIELD, "recipientType ve type zorunludur")
+        stored = self.server.state.current(str(body.get("recipient")), body["recipientType"],
+                                           body["type"])
+        if stored is None:
+            raise fail(404, codes.NOT_FOUND, "izin bulunamadı", "recipient",
+                       body.get("recipient"))
+        return Reply(200, stored)
+
+    def status_many(self, recipient_type: str, type_: str, *, body: Any, query: Any) -> Reply:
+        recipients = body.get("recipients") if isinstance(body, dict) else None
+        if not isinstance(recipients, list) or not 1 <= len(recipients) <= 1000:
+            raise fail(422, codes.INVALID_FIELD, "1-1000 alıcı gönderilmelidir", "recipients")
+        state = self.server.state
+        approved = [r for r in recipients if isinstance(r, str)
+                    and (state.current(r, recipient_type, type_) or {}).get("status") == "ONAY"]
+        return Reply(200, {"requestId": uuid.uuid4().hex, "list": approved})
+
+    def changes(self, *, body: Any, query: dict[str, list[str]]) -> Reply:
+        source = (query.get("source") or [""])[0]
+        if source not in ("HS", "IYS"):
+            raise fail(422, codes.INVALID_FIELD, "source HS veya IYS olmalıdır", "source",
+                       source)
+        try:
+            limit = int((query.get("limit") or ["999"])[0])
+        except ValueError:
+            limit = 0
+        if not 1 <= limit <= 999:
+            raise fail(422, codes.INVALID_FIELD, "limit 1-999 arasında olmalıdır", "limit")
+        after_raw = (query.get("after") or [""])[0]
+        after = decode_cursor(after_raw) if after_raw else None
+        if after_raw and after is None:
+            raise fail(422, codes.INVALID_FIELD, "after geçersiz", "after", after_raw)
+        cursor, items = self.server.state.changes(
+            source=source, after=after, limit=limit, now=time.time(),
+            hold_back=self.server.config.changes_hold_back)
+        return Reply(200, {"after": cursor, "list": items})
+
+    def _report_day(self, raw: str) -> tuple[float, float]:
+        try:
+            day = date.fromisoformat(raw)
+        except ValueError:
+            raise fail(422, codes.INVALID_FIELD, "tarih geçersiz", "reportDate", raw) from None
+        today = datetime.now(TURKEY).date()
+        if not today - timedelta(days=7) <= day < today:
+            raise fail(422, codes.REPORT_OUT_OF_RANGE,
+                       "yalnızca son 7 günün raporu alınabilir", "reportDate", raw)
+        start = datetime.combine(day, datetime.min.time(), TURKEY)
+        return start.timestamp(), (start + timedelta(days=1)).timestamp()
+
+    def daily_file(self, raw_date: str, *, body: Any, query: Any) -> Reply:
+        start, end = self._report_day(raw_date)
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore")
+        writer.writeheader()
+        for row in self.server.state.day_changes(start, end):
+            writer.writerow(row)
+        return Reply(200, out.getvalue())
+
+    def daily_summary(self, raw_date: str, recipient_type: str, *, body: Any,
+                      query: Any) -> Reply:
+        start, end = self._report_day(raw_date)
+        counts: dict[str, dict[str, int]] = {t: {"ONAY": 0, "RET": 0} for t in TYPES}
+        for row in self.server.state.day_changes(start, end):
+            if row["recipientType"] == recipient_type:
+                counts[row["type"]][row["status"]] += 1
+        return Reply(200, counts)
+
+    # --- iletiMerkezi -----------------------------------------------------------------------
+
+    def provider_create(self, body: Any) -> Reply:
+        config, state = self.server.config, self.server.state
+
+        def answer(code: int, message: str) -> Reply:
+            return Reply(code, {"response": {"status": {"code": code, "message": message}}})
+
+        request = body.get("request") if isinstance(body, dict) else None
+        request = request if isinstance(request, dict) else {}
+        auth = request.get("authentication") or {}
+        if (auth.get("key"), auth.get("hash")) != (config.iletimerkezi_key,
+                                                   config.iletimerkezi_hash):
+            return answer(401, "Üyelik bilgileri hatalı")
+        if not config.iletimerkezi_active:
+            return answer(403, "Aktif abonelik bulunamadı")
+        consent = request.get("consent") or {}
+        records = consent.get("list")
+        if str(consent.get("brandCode", "")) != config.brand_code:
+            return answer(422, "İstekte gönderilen bazı değerler doğrulanamadı: brandCode")
+        if not isinstance(records, list) or not records:
+            return answer(422, "İstekte gönderilen bazı değerler doğrulanamadı: list")
+        if len(records) > 5000:
+            return answer(475, "Alıcı sayısı 5000 kişiyi geçemez")
+        if state.provider_count() + len(records) > config.iletimerkezi_quota:
+            return answer(405, "Aylık kota aşıldı")
+        now = datetime.now(TURKEY)
+        for record in records:
+            problem = iletimerkezi_record_error(record, now=now)
+            if problem:
+                return answer(422, f"İstekte gönderilen bazı değerler doğrulanamadı: {problem}")
+        state.provider_store(str(consent["brandCode"]), records)
+        return answer(200, "İşlem başarılı")
+
+
+def serve(config: SandboxConfig, state: SandboxState, host: str = "127.0.0.1",
+          port: int = 0) -> SandboxServer:
+    """Start the sandbox in a background thread (tests); call ``shutdown()`` to stop it."""
+    server = SandboxServer((host, port), config, state)
+    thread = threading.Thread(target=server.serve_forever, name="iys-sandbox", daemon=True)
+    thread.start()
+    return server

@@ -1,0 +1,59 @@
+"""Building the API clients from the connector's settings, and consents in the wire format."""
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+
+from connectors.iletimerkezi.client import IletiMerkeziClient
+from connectors.iys.auth import Token
+from connectors.iys.client import IysClient
+from connectors.models import IysConnector
+from consents.dates import format_iys_date
+from consents.models import Consent
+
+
+class CacheTokenStore:
+    """The İYS token shared by every worker through the cache (İYS limits token requests)."""
+
+    def __init__(self, key: str):
+        self.key = key
+
+    def get(self) -> Token | None:
+        found = cache.get(self.key)
+        return Token(**found) if isinstance(found, dict) else None
+
+    def set(self, token: Token | None) -> None:
+        if token is None:
+            cache.delete(self.key)
+        else:
+            lifetime = int(token.refresh_expires_at - time.time())
+            cache.set(self.key, vars(token), timeout=max(1, lifetime))
+
+
+def iys_client(connector: IysConnector) -> IysClient:
+    options = getattr(settings, "IYS_CLIENT_OPTIONS", {})
+    return IysClient(base_url=connector.base_url, iys_code=connector.iys_code,
+                     brand_code=connector.brand_code, username=connector.username,
+                     password=connector.password,
+                     token_store=CacheTokenStore(
+                         f"iys-token:{connector.pk}:{connector.base_url}:{connector.username}"),
+                     **options)
+
+
+def iletimerkezi_client(connector: IysConnector) -> IletiMerkeziClient:
+    return IletiMerkeziClient(base_url=connector.iletimerkezi_url, key=connector.iletimerkezi_key,
+                              hash=connector.iletimerkezi_hash, brand_code=connector.brand_code)
+
+
+def consent_wire(consent: Consent) -> dict[str, Any]:
+    """A consent as İYS and iletiMerkezi expect it."""
+    item: dict[str, Any] = {"recipient": consent.recipient,
+                            "recipientType": consent.recipient_type,
+                            "type": consent.type, "status": consent.status}
+    if consent.source:
+        item["source"] = consent.source
+    if consent.consent_date:
+        item["consentDate"] = format_iys_date(consent.consent_date)
+    return item

@@ -1,0 +1,106 @@
+"""The initial sync of Sync mode: every existing contact reconciled with İYS, in batches,
+from the night window on, resuming from its checkpoint after a restart."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from connectors.iys.errors import IysError
+from connectors.models import IysConnector
+from connectors.services.clients import iys_client
+from connectors.services.locks import job_lock
+from connectors.services.records import IysRecord, iys_record_apply, pull_origin
+from consents.choices import ConsentType, RecipientType
+from consents.models import Contact
+
+BATCH_SIZE = 200
+State = IysConnector.InitialSync
+
+
+@dataclass
+class InitialSyncReport:
+    contacts: int = 0
+    queries: int = 0
+    recorded: int = 0
+    confirmed: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        text = (f"initial sync: {self.contacts} contacts, {self.queries} status queries; "
+                f"recorded {self.recorded}, confirmed {self.confirmed}")
+        return "; ".join([text, *self.notes])
+
+
+def iys_initial_sync(*, now_ignoring_window: bool = False,
+                     batch_size: int = BATCH_SIZE) -> InitialSyncReport:
+    connector = IysConnector.load()
+    report = InitialSyncReport()
+    if not connector.is_ready or connector.integrator_mode:
+        report.notes.append(_("the initial sync is for an installed connector in Sync mode"))
+        return report
+    if connector.initial_sync_state == State.DONE and not now_ignoring_window:
+        report.notes.append(_("already done"))
+        return report
+    waiting = (connector.initial_sync_state in (State.NOT_STARTED, State.SCHEDULED)
+               and connector.initial_sync_not_before
+               and timezone.now() < connector.initial_sync_not_before)
+    if waiting and not now_ignoring_window:
+        report.notes.append(_("waits for the night window (%(when)s)") % {
+            "when": timezone.localtime(connector.initial_sync_not_before)})
+        return report
+    with job_lock("initial_sync") as lease:
+        connector.refresh_from_db()
+        if connector.initial_sync_state != State.RUNNING:
+            if connector.initial_sync_state == State.DONE:
+                connector.initial_sync_checkpoint = 0
+            IysConnector.objects.filter(pk=connector.pk).update(
+                initial_sync_state=State.RUNNING,
+                initial_sync_checkpoint=connector.initial_sync_checkpoint,
+                initial_sync_done=Contact.objects.filter(
+                    pk__lte=connector.initial_sync_checkpoint).count(),
+                initial_sync_total=Contact.objects.count())
+        checkpoint = connector.initial_sync_checkpoint
+        client = iys_client(connector)
+        origin = pull_origin("İYS initial sync")
+        try:
+            while True:
+                batch = list(Contact.objects.filter(pk__gt=checkpoint).order_by("pk")
+                             [:batch_size])
+                if not batch:
+                    IysConnector.objects.filter(pk=connector.pk).update(
+                        initial_sync_state=State.DONE, initial_sync_finished_at=timezone.now(),
+                        initial_sync_total=F("initial_sync_done"))
+                    break
+                for contact in batch:
+                    _reconcile_contact(client, connector, contact, origin, report)
+                checkpoint = batch[-1].pk
+                IysConnector.objects.filter(pk=connector.pk).update(
+                    initial_sync_checkpoint=checkpoint,
+                    initial_sync_done=F("initial_sync_done") + len(batch))
+                report.contacts += len(batch)
+                lease.renew()
+        except IysError as error:
+            report.notes.append(_("stopped, continues from the checkpoint next time: "
+                                  "%(error)s") % {"error": error.message})
+        finally:
+            client.close()
+    return report
+
+
+def _reconcile_contact(client, connector: IysConnector, contact: Contact, origin,
+                       report: InitialSyncReport) -> None:
+    for type_, recipient in ((ConsentType.MESAJ, contact.phone), (ConsentType.ARAMA,
+                                                                  contact.phone),
+                             (ConsentType.EPOSTA, contact.email)):
+        if not recipient or not connector.channel_permitted(type_):
+            continue
+        report.queries += 1
+        stored = client.consent_status(recipient=recipient,
+                                       recipient_type=RecipientType.BIREYSEL, type=type_)
+        if stored is None:
+            continue
+        outcome = iys_record_apply(IysRecord.from_wire(stored), integrator=False, origin=origin)
+        report.recorded += outcome == "recorded"
+        report.confirmed += outcome == "confirmed"

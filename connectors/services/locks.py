@@ -1,0 +1,46 @@
+"""One running copy of each job. The lock expires on its own if the worker holding it dies."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from connectors.models import JobLock
+
+
+class JobBusy(Exception):
+    """Another worker is running this job."""
+
+
+def lock_seconds() -> int:
+    return int(os.environ.get("IYS_JOB_LOCK_SECONDS", "300"))
+
+
+class Lease:
+    def __init__(self, name: str, owner: str):
+        self.name, self.owner = name, owner
+
+    def renew(self) -> None:
+        """Extend the lease: call between batches of a long job."""
+        JobLock.objects.filter(name=self.name, owner=self.owner).update(
+            locked_until=timezone.now() + timedelta(seconds=lock_seconds()))
+
+
+@contextmanager
+def job_lock(name: str) -> Iterator[Lease]:
+    JobLock.objects.get_or_create(name=name)
+    owner = uuid.uuid4().hex
+    now = timezone.now()
+    taken = JobLock.objects.filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lt=now), name=name,
+    ).update(owner=owner, locked_until=now + timedelta(seconds=lock_seconds()))
+    if not taken:
+        raise JobBusy(name)
+    try:
+        yield Lease(name, owner)
+    finally:
+        JobLock.objects.filter(name=name, owner=owner).update(locked_until=None, owner="")

@@ -1,0 +1,100 @@
+"""Applying what İYS stores to our records: shared by the pull, the initial sync and the push.
+
+The rules: a change we made ourselves (its transaction id is ours) is already here; a citizen's
+RET in İYS always wins; in Sync mode İYS is the master for every field; in Integrator mode a
+change made elsewhere is taken only when it is newer than ours.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from consents.choices import ConsentStatus, IysState, Origin
+from consents.dates import parse_consent_date
+from consents.delivery import DeliveryUpdate, consent_delivery_bulk_update
+from consents.iys_records import CITIZEN_SOURCE_PREFIX, consent_record_from_iys
+from consents.models import Consent
+from consents.selectors import consent_current
+from consents.services import ChangeOrigin
+
+KNOWN = (IysState.SENT, IysState.ACCEPTED)
+
+
+@dataclass(frozen=True)
+class IysRecord:
+    """A consent as İYS stores it (a change, a status answer or a daily-file row)."""
+
+    recipient: str
+    recipient_type: str
+    type: str
+    status: str
+    source: str
+    consent_date: Any
+    transaction_id: str
+    citizen: bool
+
+    @classmethod
+    def from_wire(cls, item: dict[str, Any], *, citizen: bool | None = None) -> "IysRecord":
+        raw_date = item.get("consentDate")
+        source = str(item.get("source") or "")
+        return cls(recipient=str(item["recipient"]), recipient_type=str(item["recipientType"]),
+                   type=str(item["type"]), status=str(item["status"]), source=source,
+                   consent_date=parse_consent_date(raw_date) if raw_date else None,
+                   transaction_id=str(item.get("transactionId") or ""),
+                   citizen=source.startswith(CITIZEN_SOURCE_PREFIX) if citizen is None
+                   else citizen)
+
+    def same_as(self, consent: Consent) -> bool:
+        return self.status == consent.status and self.consent_date == consent.consent_date
+
+
+def pull_origin(reference: str) -> ChangeOrigin:
+    return ChangeOrigin(kind=Origin.IYS_PULL, reference=reference[:255],
+                        actor_label="İYS connector")
+
+
+@transaction.atomic
+def iys_record_apply(record: IysRecord, *, integrator: bool, origin: ChangeOrigin) -> str:
+    """Bring our records in line with one İYS record; returns what happened:
+    "known", "recorded", "confirmed" or "kept"."""
+    if record.transaction_id and Consent.objects.filter(
+            iys_transaction_id=record.transaction_id).exists():
+        return "known"
+    current = consent_current(recipient=record.recipient, recipient_type=record.recipient_type,
+                              type=record.type)
+    if current is not None and current.status == record.status:
+        if current.iys_state not in KNOWN:  # İYS already has it: nothing left to send
+            consent_delivery_bulk_update(updates=[DeliveryUpdate(
+                consent_id=current.pk, state=IysState.ACCEPTED,
+                transaction_id=record.transaction_id)], origin=origin)
+            return "confirmed"
+        return "kept"
+    citizen_ret = record.citizen and record.status == ConsentStatus.RET
+    newer = (current is None or current.consent_date is None or record.consent_date is None
+             or record.consent_date > current.consent_date)
+    if integrator and not citizen_ret and not newer:
+        return "kept"
+    consent = consent_record_from_iys(
+        recipient=record.recipient, recipient_type=record.recipient_type, type=record.type,
+        status=record.status, source=record.source, consent_date=record.consent_date,
+        transaction_id=record.transaction_id, origin=origin)
+    if consent is None:
+        return "known"
+    _supersede_waiting(record, keep=consent, everything=citizen_ret or not integrator,
+                       origin=origin)
+    return "recorded"
+
+
+def _supersede_waiting(record: IysRecord, *, keep: Consent, everything: bool,
+                       origin: ChangeOrigin) -> None:
+    """Waiting consents İYS's record overrides are not sent any more (they stay as evidence)."""
+    waiting = Consent.objects.filter(recipient=record.recipient,
+                                     recipient_type=record.recipient_type, type=record.type,
+                                     iys_state=IysState.PENDING).exclude(pk=keep.pk)
+    if not everything and record.consent_date is not None:
+        waiting = waiting.filter(consent_date__lte=record.consent_date)
+    consent_delivery_bulk_update(updates=[
+        DeliveryUpdate(consent_id=pk, state=IysState.LOCAL, error_code="SUPERSEDED",
+                       error_message="A newer record in İYS replaced this consent.")
+        for pk in waiting.values_list("pk", flat=True)], origin=origin)

@@ -1,0 +1,83 @@
+"""The İYS client against the sandbox over loopback: tokens, retries, typed errors."""
+
+import time
+
+import pytest
+
+from connectors.iys.client import IysClient
+from connectors.iys.errors import (
+    IysAuthError,
+    IysUnavailable,
+    IysValidationError,
+)
+from connectors.sandbox.rules import format_date
+from tests.connectors.conftest import client_for
+
+
+def consent(recipient="+905321112233", status="ONAY", minutes_ago=5, **extra):
+    from datetime import datetime, timedelta
+
+    from consents.rules import TURKEY
+
+    when = datetime.now(TURKEY) - timedelta(minutes=minutes_ago)
+    return {"recipient": recipient, "recipientType": "BIREYSEL", "type": "MESAJ",
+            "status": status, "source": "HS_WEB", "consentDate": format_date(when), **extra}
+
+
+def test_a_token_is_reused_until_it_nears_expiry_then_renewed(start_sandbox):
+    server = start_sandbox(token_lifetime=1.0)
+    client = client_for(server)
+    answers = []
+    started = time.monotonic()
+    while time.monotonic() - started < 2.5:
+        answers.append(client.consent_status(recipient="+905321112233",
+                                             recipient_type="BIREYSEL", type="MESAJ"))
+        time.sleep(0.1)
+    assert answers and all(answer is None for answer in answers)  # 404 mapped to None
+    issued = server.state.counter("tokens_issued")
+    assert 2 <= issued < len(answers)
+    assert client.auth.refreshes >= 1
+
+
+def test_a_token_the_server_forgot_leads_to_a_new_login(sandbox):
+    client = client_for(sandbox)
+    client.login()
+    sandbox.tokens.clear()  # e.g. İYS restarted: our cached token is refused with H351
+    assert client.consent_add(consent())["transactionId"]
+    assert client.auth.logins == 2
+
+
+def test_5xx_and_429_are_retried_and_retry_after_is_honoured(start_sandbox):
+    server = start_sandbox(error_rate=0.3, rate_limit_rate=0.2, retry_after=0.3, fault_seed=7)
+    client = client_for(server, max_retries=10)
+    for n in range(15):
+        assert client.consent_add(consent(f"+90532111{n:04d}"))["transactionId"]
+    statuses = [r["status"] for r in server.state.requests()]
+    assert 429 in statuses and 503 in statuses
+    assert client.retries == statuses.count(429) + statuses.count(503)
+    assert len(server.state.consent_rows()) == 15
+
+
+def test_a_rejection_is_permanent_and_not_retried(sandbox):
+    client = client_for(sandbox)
+    with pytest.raises(IysValidationError) as caught:
+        client.consent_add(consent(status="RET"))
+    assert caught.value.code == "H175" and not caught.value.retryable
+    assert len(sandbox.state.requests("/consents")) == 1
+
+
+def test_wrong_credentials_are_an_auth_error(sandbox):
+    client = IysClient(base_url=sandbox.url, iys_code="100000", brand_code="100001",
+                       username="demo", password="wrong")
+    with pytest.raises(IysAuthError) as caught:
+        client.login()
+    assert "wrong" not in str(caught.value) and "wrong" not in repr(client.auth)
+
+
+def test_every_call_has_a_timeout(start_sandbox):
+    server = start_sandbox(latency=1.0)
+    client = client_for(server, timeout=(1.0, 0.2), max_retries=1)
+    started = time.monotonic()
+    with pytest.raises(IysUnavailable):
+        client.login()
+    assert time.monotonic() - started < 1.5
