@@ -1,0 +1,99 @@
+"""Integrator mode: waiting consents reach İYS exactly once, whatever İYS does meanwhile."""
+
+import time
+
+import pytest
+from django.db import transaction
+
+from connectors.models import IysBulkRequest
+from connectors.services.push import iys_push
+from connectors.tasks import iys_push_task
+from consents.choices import ConsentStatus, ConsentType, IysState, Origin
+from consents.models import Consent
+from consents.services import ChangeOrigin, consent_apply, contact_upsert
+from tests.connectors.conftest import configure
+from tests.connectors.factories import waiting_consents
+
+
+def assert_each_in_iys_once_with_its_transaction_id(server, count: int) -> None:
+    consents = list(Consent.objects.values_list("recipient", "iys_state", "iys_transaction_id"))
+    assert len(consents) == count
+    assert {state for _r, state, _t in consents} == {IysState.ACCEPTED}
+    rows = server.state.consent_rows()
+    assert len(rows) == count  # nothing stored twice
+    assert {r["recipient"]: r["transaction_id"] for r in rows} == {
+        recipient: transaction_id for recipient, _s, transaction_id in consents}
+
+
+def wait_until_delivered(timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    next_run = time.monotonic() + 30
+    while Consent.objects.filter(iys_state__in=[IysState.PENDING, IysState.SENT]).exists():
+        assert time.monotonic() < deadline, "the push did not finish"
+        if time.monotonic() > next_run:  # as beat would: run the push again
+            iys_push_task.delay()
+            next_run = time.monotonic() + 30
+        time.sleep(1)
+
+
+@pytest.mark.worker
+def test_ten_thousand_consents_reach_iys_exactly_once_despite_5xx_and_429(
+        celery_worker_process, start_sandbox):
+    server = start_sandbox(error_rate=0.2, rate_limit_rate=0.05, retry_after=0.2,
+                           fault_seed=4)
+    configure(server, integrator=True)
+    waiting_consents(10_000)
+    iys_push_task.delay()
+    wait_until_delivered(timeout=400)
+    assert_each_in_iys_once_with_its_transaction_id(server, 10_000)
+    statuses = [r["status"] for r in server.state.requests()]
+    assert statuses.count(503) > 0 and statuses.count(429) > 0
+    assert IysBulkRequest.objects.count() >= 10
+    assert not IysBulkRequest.objects.filter(completed_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_answers_lost_on_the_way_back_neither_lose_nor_duplicate_a_consent(start_sandbox):
+    server = start_sandbox(drop_rate=0.4, fault_seed=3)
+    configure(server, integrator=True)
+    waiting_consents(30)
+    for _run in range(8):
+        iys_push(poll_wait=5)
+        if not Consent.objects.filter(iys_state__in=[IysState.PENDING,
+                                                     IysState.SENT]).exists():
+            break
+    assert_each_in_iys_once_with_its_transaction_id(server, 30)
+    assert any(r["status"] == 0 for r in server.state.requests())  # answers were dropped
+
+
+@pytest.mark.django_db
+def test_a_permanent_rejection_is_stored_on_the_consent(sandbox):
+    configure(sandbox, integrator=True)
+    waiting_consents(2)
+    waiting_consents(1, start=2, status=ConsentStatus.RET)  # first record RET: H175
+    report = iys_push(poll_wait=5)
+    assert report.accepted == 2 and report.rejected == 1
+    rejected = Consent.objects.get(iys_state=IysState.REJECTED)
+    assert rejected.status == ConsentStatus.RET and rejected.iys_error_code == "H175"
+    assert rejected.iys_error_message
+
+
+@pytest.mark.worker
+def test_a_consent_captured_through_the_api_is_added_at_once(celery_worker_process, sandbox):
+    configure(sandbox, integrator=True)
+    origin = ChangeOrigin(kind=Origin.API, reference="POST /api/v1/consents")
+    with transaction.atomic():
+        contact, _created = contact_upsert(phone="+905321234567", origin=origin)
+        from django.utils import timezone
+        consent = consent_apply(contact=contact, type=ConsentType.MESAJ,
+                                status=ConsentStatus.ONAY, source="HS_WEB",
+                                consent_date=timezone.now(), origin=origin)
+    assert consent.iys_state == IysState.PENDING
+    deadline = time.monotonic() + 30
+    while Consent.objects.get(pk=consent.pk).iys_state == IysState.PENDING:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    consent.refresh_from_db()
+    assert consent.iys_state == IysState.ACCEPTED
+    assert sandbox.state.requests("/consents")[0]["path"].endswith("/consents")  # single add
+    assert_each_in_iys_once_with_its_transaction_id(sandbox, 1)
