@@ -1,6 +1,5 @@
 """One running copy of each job. The lock expires on its own if the worker holding it dies."""
 
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,6 +8,7 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from connectors.conf import setting
 from connectors.models import JobLock
 
 
@@ -17,7 +17,7 @@ class JobBusy(Exception):
 
 
 def lock_seconds() -> int:
-    return int(os.environ.get("IYS_JOB_LOCK_SECONDS", "300"))
+    return setting("IYS_JOB_LOCK_SECONDS")
 
 
 class Lease:

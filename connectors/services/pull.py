@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from connectors.conf import setting
 from connectors.iys.client import CHANGES_LIMIT
 from connectors.iys.errors import IysAuthError, IysError
 from connectors.models import IysConnector
@@ -39,8 +40,9 @@ class PullReport:
         return "; ".join([text, *self.notes])
 
 
-def iys_pull(*, page_size: int = CHANGES_LIMIT) -> PullReport:
+def iys_pull(*, page_size: int | None = None) -> PullReport:
     """Apply every change İYS has after our cursors; the cursor moves with each page applied."""
+    page_size = min(page_size or setting("IYS_PULL_PAGE_SIZE"), CHANGES_LIMIT)
     connector = IysConnector.load()
     report = PullReport()
     if not connector.is_ready:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from consents.choices import ConsentStatus, IysState, Origin
 from consents.dates import parse_consent_date
@@ -64,12 +65,19 @@ def iys_record_apply(record: IysRecord, *, integrator: bool, origin: ChangeOrigi
     current = consent_current(recipient=record.recipient, recipient_type=record.recipient_type,
                               type=record.type)
     if current is not None and current.status == record.status:
-        if current.iys_state not in KNOWN:  # İYS already has it: nothing left to send
-            consent_delivery_bulk_update(updates=[DeliveryUpdate(
-                consent_id=current.pk, state=IysState.ACCEPTED,
-                transaction_id=record.transaction_id)], origin=origin)
-            return "confirmed"
-        return "kept"
+        if current.iys_state in KNOWN:
+            return "kept"
+        if record.same_as(current):  # exactly ours: İYS has it already
+            update = DeliveryUpdate(consent_id=current.pk, state=IysState.ACCEPTED,
+                                    transaction_id=record.transaction_id)
+        else:  # İYS already holds this status: sending ours would only be refused (H174)
+            update = DeliveryUpdate(
+                consent_id=current.pk, state=IysState.LOCAL, error_code="ALREADY_IN_IYS",
+                error_message=_("İYS already has status %(status)s for this recipient "
+                                "(transaction %(id)s).") % {"status": record.status,
+                                                            "id": record.transaction_id})
+        consent_delivery_bulk_update(updates=[update], origin=origin)
+        return "confirmed"
     citizen_ret = record.citizen and record.status == ConsentStatus.RET
     newer = (current is None or current.consent_date is None or record.consent_date is None
              or record.consent_date > current.consent_date)
@@ -96,5 +104,5 @@ def _supersede_waiting(record: IysRecord, *, keep: Consent, everything: bool,
         waiting = waiting.filter(consent_date__lte=record.consent_date)
     consent_delivery_bulk_update(updates=[
         DeliveryUpdate(consent_id=pk, state=IysState.LOCAL, error_code="SUPERSEDED",
-                       error_message="A newer record in İYS replaced this consent.")
+                       error_message=_("A newer record in İYS replaced this consent."))
         for pk in waiting.values_list("pk", flat=True)], origin=origin)
