@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from connectors.forms import IysConnectorForm
@@ -117,7 +118,7 @@ class IysConnectorAdmin(admin.ModelAdmin):
             (_("reaching the 3-business-day deadline within a day"), counts.deadline_soon,
              f"{consents}?iys_state__exact={IysState.PENDING}"),
         ]
-        return format_html_join(format_html("<br>"), '{}: <a href="{}">{}</a>',
+        return format_html_join(mark_safe("<br>"), '{}: <a href="{}">{}</a>',
                                 ((label, url, number) for label, number, url in rows))
 
 

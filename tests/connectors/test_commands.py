@@ -1,0 +1,43 @@
+"""The command line: iys_configure for deployments, iys_sync to run a job now."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from connectors.models import IysConnector
+from consents.choices import IysState
+from consents.models import Consent
+from tests.connectors.factories import waiting_consents
+
+
+@pytest.mark.django_db
+def test_configure_then_push_now(sandbox):
+    out = StringIO()
+    call_command("iys_configure", "--base-url", sandbox.url, "--username", "demo",
+                 "--password", "demo-password", "--iys-code", "100000", "--brand-code",
+                 "100001", "--integrator", stdout=out)
+    assert "Integrator mode" in out.getvalue() and "demo-password" not in out.getvalue()
+    connector = IysConnector.load()
+    assert connector.is_ready and connector.integrator_mode and connector.mutabakat_confirmed
+
+    waiting_consents(5)
+    out = StringIO()
+    call_command("iys_sync", "push", stdout=out)
+    assert "accepted 5" in out.getvalue()
+    assert Consent.objects.filter(iys_state=IysState.ACCEPTED).count() == 5
+
+    for job in ("pull", "reconcile", "initial"):
+        out = StringIO()
+        call_command("iys_sync", job, stdout=out)
+        assert out.getvalue().strip()
+
+
+@pytest.mark.django_db
+def test_configure_in_sync_mode_plans_the_initial_sync(sandbox):
+    call_command("iys_configure", "--base-url", sandbox.url, "--username", "demo",
+                 "--password", "demo-password", "--iys-code", "100000", "--brand-code",
+                 "100001", "--sync", stdout=StringIO())
+    connector = IysConnector.load()
+    assert not connector.integrator_mode
+    assert connector.initial_sync_state == IysConnector.InitialSync.SCHEDULED
