@@ -71,6 +71,7 @@ class IysConnectorAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("mode"))
     def mode(self, obj: IysConnector) -> str:
+        obj = IysConnector.objects.filter(pk=obj.pk).first() or obj  # saved, not as posted
         if not obj.is_ready:
             return _("Not installed")
         if obj.integrator_mode:
