@@ -33,21 +33,35 @@ class Token:
         return now < self.expires_at - margin
 
 
+TOKEN_PAUSE = 3600.0  # after H084 (too many token requests) İYS wants an hour's rest
+
+
 class TokenStore(Protocol):
     def get(self) -> Token | None: ...
 
     def set(self, token: Token | None) -> None: ...
 
+    def paused_until(self) -> float: ...
+
+    def pause(self, until: float) -> None: ...
+
 
 class MemoryTokenStore:
     def __init__(self) -> None:
         self._token: Token | None = None
+        self._paused_until = 0.0
 
     def get(self) -> Token | None:
         return self._token
 
     def set(self, token: Token | None) -> None:
         self._token = token
+
+    def paused_until(self) -> float:
+        return self._paused_until
+
+    def pause(self, until: float) -> None:
+        self._paused_until = until
 
 
 class IysTokenAuth(AuthBase):
@@ -90,6 +104,20 @@ class IysTokenAuth(AuthBase):
                 self._store.set(None)
 
     def _renew(self, token: Token | None, now: float) -> Token:
+        from connectors.iys.errors import IysTokenRateLimited
+
+        paused_until = self._store.paused_until()
+        if now < paused_until:
+            raise IysTokenRateLimited(
+                f"token requests paused for {paused_until - now:.0f} s after H084",
+                code="H084")
+        try:
+            return self._grant_new(token, now)
+        except IysTokenRateLimited:
+            self._store.pause(self._clock() + TOKEN_PAUSE)
+            raise
+
+    def _grant_new(self, token: Token | None, now: float) -> Token:
         from connectors.iys.errors import IysAuthError, IysTokenRateLimited
 
         if token is not None and token.refresh_token and now < token.refresh_expires_at - 1:

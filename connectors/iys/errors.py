@@ -90,10 +90,10 @@ def error_from_response(status: int, body: Any, *, retry_after: float | None = N
     code = str(first.get("code", ""))
     message = str(first.get("message", "")) or f"HTTP {status}"
     kwargs = {"status": status, "code": code, "errors": errors}
-    if status == 429 or code == RATE_LIMIT:
-        return IysRateLimited(message, retry_after=retry_after, **kwargs)
     if code == TOKEN_RATE_LIMIT:
         return IysTokenRateLimited(message, **kwargs)
+    if status == 429 or code == RATE_LIMIT:
+        return IysRateLimited(message, retry_after=retry_after, **kwargs)
     if status in (401, 403):
         return IysAuthError(message, **kwargs)
     if status == 404 or code == NOT_FOUND:

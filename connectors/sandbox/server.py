@@ -48,6 +48,7 @@ class SandboxConfig:
     error_rate: float = 0.0
     rate_limit_rate: float = 0.0
     retry_after: float = 1.0
+    token_rate_limit: int = 0  # token grants per minute before H084 (0: no limit)
     drop_rate: float = 0.0
     bulk_delay: float = 0.5
     changes_hold_back: float = 3600
@@ -68,6 +69,7 @@ class SandboxServer(ThreadingHTTPServer):
         self.state = state
         self.tokens: dict[str, tuple[str, float]] = {}  # token -> (kind, expires at)
         self.token_lock = threading.Lock()
+        self.grants: list[float] = []
         self.random = random.Random(config.fault_seed)
         self.random_lock = threading.Lock()
 
@@ -82,6 +84,12 @@ class SandboxServer(ThreadingHTTPServer):
 
     def issue_tokens(self) -> dict[str, Any]:
         now = time.time()
+        if self.config.token_rate_limit:
+            with self.token_lock:
+                self.grants = [t for t in self.grants if t > now - 60]
+                if len(self.grants) >= self.config.token_rate_limit:
+                    raise fail(429, codes.TOKEN_RATE_LIMIT, "çok fazla token isteği")
+                self.grants.append(now)
         access, refresh = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
         with self.token_lock:
             self.tokens[access] = ("access", now + self.config.token_lifetime)

@@ -31,6 +31,12 @@ class CacheTokenStore:
             lifetime = int(token.refresh_expires_at - time.time())
             cache.set(self.key, vars(token), timeout=max(1, lifetime))
 
+    def paused_until(self) -> float:
+        return float(cache.get(f"{self.key}:paused") or 0)
+
+    def pause(self, until: float) -> None:
+        cache.set(f"{self.key}:paused", until, timeout=max(1, int(until - time.time())))
+
 
 def iys_client(connector: IysConnector) -> IysClient:
     options = getattr(settings, "IYS_CLIENT_OPTIONS", {})

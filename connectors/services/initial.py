@@ -1,7 +1,7 @@
 """The initial sync of Sync mode: every existing contact reconciled with İYS, in batches,
 from the night window on, resuming from its checkpoint after a restart."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import F
 from django.utils import timezone
@@ -12,6 +12,7 @@ from connectors.models import IysConnector
 from connectors.services.clients import iys_client
 from connectors.services.locks import job_lock
 from connectors.services.records import IysRecord, iys_record_apply, pull_origin
+from connectors.services.reports import JobReport
 from consents.choices import ConsentType, RecipientType
 from consents.models import Contact
 
@@ -20,17 +21,15 @@ State = IysConnector.InitialSync
 
 
 @dataclass
-class InitialSyncReport:
+class InitialSyncReport(JobReport):
     contacts: int = 0
     queries: int = 0
     recorded: int = 0
     confirmed: int = 0
-    notes: list[str] = field(default_factory=list)
 
-    def __str__(self) -> str:
-        text = (f"initial sync: {self.contacts} contacts, {self.queries} status queries; "
+    def summary(self) -> str:
+        return (f"initial sync: {self.contacts} contacts, {self.queries} status queries; "
                 f"recorded {self.recorded}, confirmed {self.confirmed}")
-        return "; ".join([text, *self.notes])
 
 
 def iys_initial_sync(*, now_ignoring_window: bool = False,

@@ -1,7 +1,7 @@
 """Pulling changes from İYS with the stored cursors (citizens' changes, then providers')."""
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 
 from connectors.conf import setting
 from connectors.iys.client import CHANGES_LIMIT
-from connectors.iys.errors import IysAuthError, IysError
+from connectors.iys.errors import IysError
 from connectors.models import IysConnector
 from connectors.services.clients import iys_client
 from connectors.services.locks import job_lock
 from connectors.services.records import IysRecord, iys_record_apply, pull_origin
+from connectors.services.reports import JobReport
 
 logger = logging.getLogger(__name__)
 
@@ -24,20 +25,18 @@ CURSOR_WINDOW = timedelta(days=7)
 
 
 @dataclass
-class PullReport:
+class PullReport(JobReport):
     pages: int = 0
     changes: int = 0
     recorded: int = 0
     confirmed: int = 0
     unchanged: int = 0
     invalid: int = 0
-    notes: list[str] = field(default_factory=list)
 
-    def __str__(self) -> str:
-        text = (f"pull: {self.pages} pages, {self.changes} changes; recorded {self.recorded}, "
+    def summary(self) -> str:
+        return (f"pull: {self.pages} pages, {self.changes} changes; recorded {self.recorded}, "
                 f"confirmed {self.confirmed}, unchanged {self.unchanged}, "
                 f"invalid {self.invalid}")
-        return "; ".join([text, *self.notes])
 
 
 def iys_pull(*, page_size: int | None = None) -> PullReport:
@@ -70,9 +69,6 @@ def iys_pull(*, page_size: int | None = None) -> PullReport:
                     cursor = after
                     report.pages += 1
                     lease.renew()
-        except IysAuthError as error:
-            report.notes.append(_("İYS refused the credentials: %(error)s")
-                                % {"error": error.message})
         except IysError as error:
             report.notes.append(_("İYS is unavailable; the next pull continues from the "
                                   "cursor: %(error)s") % {"error": error.message})

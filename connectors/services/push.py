@@ -10,7 +10,7 @@ if so its transaction id is taken. Nothing is lost, nothing is stored twice.
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
@@ -23,12 +23,14 @@ from connectors.iys.errors import (
     MAYBE_ALREADY_STORED,
     IysAuthError,
     IysError,
+    IysTokenRateLimited,
     IysValidationError,
 )
 from connectors.models import IysBulkRequest, IysConnector
 from connectors.services.clients import consent_wire, iletimerkezi_client, iys_client
 from connectors.services.locks import Lease, job_lock
 from connectors.services.records import IysRecord
+from connectors.services.reports import JobReport
 from consents.choices import IysState, Origin
 from consents.delivery import DeliveryUpdate, consent_delivery_bulk_update
 from consents.models import Consent
@@ -43,7 +45,7 @@ POLL_INTERVAL = 0.5
 
 
 @dataclass
-class PushReport:
+class PushReport(JobReport):
     mode: str = ""
     sent: int = 0
     accepted: int = 0
@@ -51,13 +53,11 @@ class PushReport:
     not_sent: int = 0
     bulk_requests: int = 0
     waiting: int = 0
-    notes: list[str] = field(default_factory=list)
 
-    def __str__(self) -> str:
-        text = (f"push ({self.mode}): sent {self.sent}, accepted {self.accepted}, "
+    def summary(self) -> str:
+        return (f"push ({self.mode}): sent {self.sent}, accepted {self.accepted}, "
                 f"rejected {self.rejected}, not sent {self.not_sent}, "
                 f"bulk requests {self.bulk_requests}, still waiting {self.waiting}")
-        return "; ".join([text, *self.notes])
 
 
 def _update(updates: list[DeliveryUpdate], report: PushReport | None = None) -> None:
@@ -122,6 +122,9 @@ def iys_push(*, poll_wait: float = 120.0) -> PushReport:
             try:
                 _push_iys(connector, client, report, lease)
                 _poll(client, report, lease, wait=poll_wait)
+            except IysTokenRateLimited as error:
+                report.notes.append(_("İYS asked us to pause token requests (H084); consents "
+                                      "stay waiting: %(error)s") % {"error": error.message})
             except IysAuthError as error:
                 _block(connector, _("İYS refused the API user name or password (%(code)s). "
                                     "Check the credentials on this page.")

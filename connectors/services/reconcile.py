@@ -1,6 +1,6 @@
 """Mutabakat: compare our records with İYS's daily change file and list the differences."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
@@ -11,6 +11,7 @@ from connectors.iys.errors import IysError
 from connectors.models import IysConnector, ReconciliationDifference
 from connectors.services.clients import iys_client
 from connectors.services.locks import job_lock
+from connectors.services.reports import JobReport
 from consents.choices import IysState, Origin
 from consents.models import Consent, ConsentEvent
 from consents.rules import TURKEY
@@ -20,16 +21,14 @@ Kind = ReconciliationDifference.Kind
 
 
 @dataclass
-class ReconcileReport:
+class ReconcileReport(JobReport):
     report_date: date | None = None
     rows: int = 0
     differences: int = 0
-    notes: list[str] = field(default_factory=list)
 
-    def __str__(self) -> str:
-        text = (f"reconciliation of {self.report_date}: {self.rows} rows in İYS's file, "
+    def summary(self) -> str:
+        return (f"reconciliation of {self.report_date}: {self.rows} rows in İYS's file, "
                 f"{self.differences} differences")
-        return "; ".join([text, *self.notes])
 
 
 def iys_reconcile(*, report_date: date | None = None) -> ReconcileReport:

@@ -41,3 +41,14 @@ def test_configure_in_sync_mode_plans_the_initial_sync(sandbox):
     connector = IysConnector.load()
     assert not connector.integrator_mode
     assert connector.initial_sync_state == IysConnector.InitialSync.SCHEDULED
+
+
+@pytest.mark.django_db
+def test_the_jobs_are_scheduled_in_django_celery_beat():
+    from django_celery_beat.models import PeriodicTask
+
+    tasks = dict(PeriodicTask.objects.values_list("task", "enabled"))
+    assert {"connectors.iys_push", "connectors.iys_pull", "connectors.iys_initial_sync",
+            "connectors.iys_reconcile"} <= {name for name, enabled in tasks.items() if enabled}
+    reconcile = PeriodicTask.objects.get(task="connectors.iys_reconcile")
+    assert str(reconcile.crontab.timezone) == "Europe/Istanbul"

@@ -7,6 +7,7 @@ import pytest
 from connectors.iys.client import IysClient
 from connectors.iys.errors import (
     IysAuthError,
+    IysTokenRateLimited,
     IysUnavailable,
     IysValidationError,
 )
@@ -81,3 +82,14 @@ def test_every_call_has_a_timeout(start_sandbox):
     with pytest.raises(IysUnavailable):
         client.login()
     assert time.monotonic() - started < 1.5
+
+
+def test_too_many_token_requests_pause_token_requests_for_an_hour(start_sandbox):
+    server = start_sandbox(token_rate_limit=1)
+    client_for(server).login()
+    client = client_for(server)
+    with pytest.raises(IysTokenRateLimited):
+        client.login()
+    with pytest.raises(IysTokenRateLimited):
+        client.login()  # paused: İYS is not asked again
+    assert len(server.state.requests("/oauth2/token")) == 2

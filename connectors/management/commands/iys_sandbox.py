@@ -39,6 +39,8 @@ class Command(BaseCommand):
                             help="Share of requests processed whose answer is never sent.")
         parser.add_argument("--token-lifetime", type=float, default=defaults.token_lifetime,
                             help="expires_in of access tokens, in seconds.")
+        parser.add_argument("--token-rate-limit", type=int, default=0,
+                            help="Token grants per minute before answering H084 (0: no limit).")
         parser.add_argument("--bulk-delay", type=float, default=defaults.bulk_delay,
                             help="Seconds a bulk request stays 'enqueue'.")
         parser.add_argument("--changes-hold-back", type=float,
@@ -52,7 +54,8 @@ class Command(BaseCommand):
         config = SandboxConfig(
             username=options["username"], password=options["password"],
             iys_code=options["iys_code"], brand_code=options["brand_code"],
-            token_lifetime=options["token_lifetime"], latency=options["latency"],
+            token_lifetime=options["token_lifetime"],
+            token_rate_limit=options["token_rate_limit"], latency=options["latency"],
             error_rate=options["error_rate"], rate_limit_rate=options["rate_limit_rate"],
             retry_after=options["retry_after"], drop_rate=options["drop_rate"],
             bulk_delay=options["bulk_delay"], changes_hold_back=options["changes_hold_back"],
