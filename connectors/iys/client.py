@@ -177,6 +177,13 @@ class IysClient:
         text = response.content.decode("utf-8-sig")
         return list(csv.DictReader(io.StringIO(text)))
 
+    def daily_change_summary(self, report_date: date,
+                             recipient_type: str) -> dict[str, dict[str, int]]:
+        """Counts of that day's changes per type and status."""
+        return self._json(self._request(
+            "GET", f"{self.consents_path}/changes/{report_date:%Y-%m-%d}/recipients/"
+                   f"{recipient_type}"))
+
 
 def _json_or_none(response: requests.Response) -> Any:
     try:

@@ -97,3 +97,25 @@ def test_a_consent_captured_through_the_api_is_added_at_once(celery_worker_proce
     assert consent.iys_state == IysState.ACCEPTED
     assert sandbox.state.requests("/consents")[0]["path"].endswith("/consents")  # single add
     assert_each_in_iys_once_with_its_transaction_id(sandbox, 1)
+
+
+@pytest.mark.django_db
+def test_late_and_unpermitted_consents_are_not_sent_and_near_deadlines_are_counted(sandbox):
+    from datetime import timedelta
+
+    from connectors.models import IysConnector
+    from connectors.services.status import connector_counts
+
+    configure(sandbox, integrator=True)
+    IysConnector.objects.update(permission_email=False)
+    [late] = waiting_consents(1, age=timedelta(days=10))
+    [email] = waiting_consents(1, start=1, type=ConsentType.EPOSTA)
+    waiting_consents(1, start=2)
+    report = iys_push(poll_wait=5)
+    late.refresh_from_db()
+    email.refresh_from_db()
+    assert (late.iys_state, late.iys_error_code) == (IysState.LOCAL, "LATE")
+    assert (email.iys_state, email.iys_error_code) == (IysState.LOCAL, "NOT_PERMITTED")
+    assert report.accepted == 1 and report.not_sent == 2
+    assert len(sandbox.state.consent_rows()) == 1
+    assert connector_counts().not_sent == 2

@@ -109,3 +109,15 @@ def test_the_daily_file_covers_the_last_seven_days_only(sandbox):
     yesterday = (datetime.now(TURKEY) - timedelta(days=1)).date()
     rows = client.daily_change_file(yesterday)
     assert [row["recipient"] for row in rows] == ["+905551110000"]
+    summary = client.daily_change_summary(yesterday, "BIREYSEL")
+    assert summary["MESAJ"] == {"ONAY": 1, "RET": 0}
+
+
+def test_status_of_many_lists_the_recipients_now_in_onay(sandbox):
+    client = client_for(sandbox)
+    client.consent_add(consent("+905320000001"))
+    client.consent_add(consent("+905320000002", minutes_ago=9))
+    client.consent_add(consent("+905320000002", status="RET", minutes_ago=2))
+    assert client.consents_status_many(
+        recipient_type="BIREYSEL", type="MESAJ",
+        recipients=["+905320000001", "+905320000002", "+905320000003"]) == ["+905320000001"]
