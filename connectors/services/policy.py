@@ -63,7 +63,8 @@ def connector_settings_saved(*, connector: IysConnector) -> IysConnector:
     fields = ["blocked_reason"]
     connector.blocked_reason = ""
     if (connector.is_ready and not connector.integrator_mode
-            and connector.initial_sync_state == IysConnector.InitialSync.NOT_STARTED):
+            and connector.initial_sync_state in (IysConnector.InitialSync.NOT_STARTED,
+                                                 IysConnector.InitialSync.SCHEDULED)):
         connector.initial_sync_state = IysConnector.InitialSync.SCHEDULED
         connector.initial_sync_not_before = night_window_next(connector)
         fields += ["initial_sync_state", "initial_sync_not_before"]

@@ -79,3 +79,16 @@ def test_no_subscription_or_no_quota_stop_pushing(start_sandbox, options, expect
     iys_push()
     assert expected in IysConnector.load().blocked_reason
     assert Consent.objects.filter(iys_state=IysState.PENDING).count() == 3
+
+
+@pytest.mark.django_db
+def test_the_test_button_checks_the_iletimerkezi_key_without_storing_anything(sandbox):
+    from connectors.services.status import connector_test
+
+    route_through_iletimerkezi(sandbox)
+    assert connector_test(connector=IysConnector.load()) == (
+        True, "iletiMerkezi accepted the API key and hash.")
+    route_through_iletimerkezi(sandbox, hash="wrong-hash")
+    ok, message = connector_test(connector=IysConnector.load())
+    assert not ok and "Üyelik bilgileri hatalı" in message and "wrong-hash" not in message
+    assert sandbox.state.provider_count() == 0
