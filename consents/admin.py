@@ -23,10 +23,10 @@ class CurrentConsentFilter(admin.SimpleListFilter):
     """Contacts whose current consent has a given value (one EXISTS, no duplicate rows)."""
 
     consent_field = ""
-    choices: list = []
+    options: list = []
 
     def lookups(self, request, model_admin):
-        return self.choices
+        return self.options
 
     def queryset(self, request, queryset):
         if not self.value():
@@ -40,21 +40,21 @@ class IysStatusFilter(CurrentConsentFilter):
     title = _("İYS status")
     parameter_name = "iys_status"
     consent_field = "status"
-    choices = ConsentStatus.choices
+    options = ConsentStatus.choices
 
 
 class IysSourceFilter(CurrentConsentFilter):
     title = _("source")
     parameter_name = "iys_source"
     consent_field = "source"
-    choices = ConsentSource.choices
+    options = ConsentSource.choices
 
 
 class IysStateFilter(CurrentConsentFilter):
     title = _("İYS state")
     parameter_name = "iys_state"
     consent_field = "iys_state"
-    choices = IysState.choices
+    options = IysState.choices
 
 
 class ConsentInline(admin.TabularInline):
