@@ -11,6 +11,7 @@ from import_export.admin import ExportMixin
 from consents.choices import Channel, ConsentSource, ConsentStatus, IysState, Origin
 from consents.forms import ConsentAdminForm, ContactAdminForm
 from consents.models import Consent, ConsentEvent, Contact, ProfileAttribute
+from consents.paginators import EstimatedCountPaginator
 from consents.resources import ConsentEventResource, ContactResource
 from consents.services import ChangeOrigin, consent_apply, contact_update, permission_set
 
@@ -86,6 +87,7 @@ class ContactAdmin(ExportMixin, admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     inlines = [ConsentInline]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     list_per_page = 50
 
     def has_delete_permission(self, request, obj=None):
@@ -124,6 +126,7 @@ class ConsentAdmin(admin.ModelAdmin):
     search_fields = ["=recipient", "iys_transaction_id"]
     raw_id_fields = ["contact"]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -155,6 +158,7 @@ class ConsentEventAdmin(ExportMixin, admin.ModelAdmin):
                      "origin_reference"]
     list_select_related = ["contact"]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     def has_add_permission(self, request):
         return False

@@ -116,3 +116,9 @@ def test_a_revoked_key_no_longer_works(api, api_key):
 
     api_key_revoke(api_key=api_key)
     assert api.post_consent(body()).status_code == 401
+
+
+def test_iys_rule_messages_come_in_turkish_when_asked(api):
+    future = format_iys_date(timezone.now() + timedelta(days=1))
+    response = api.post_consent(body(consent_date=future), **{"Accept-Language": "tr"})
+    assert response.json()["errors"]["consent_date"] == ["İzin tarihi gelecekte olamaz."]
