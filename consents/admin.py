@@ -5,6 +5,8 @@ Admin classes stay thin: every write goes through consents.services.
 
 from django.contrib import admin
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
@@ -84,7 +86,7 @@ class ContactAdmin(ExportMixin, admin.ModelAdmin):
     list_filter = ["email_permission", "sms_permission", "call_permission", IysStatusFilter,
                    IysSourceFilter, IysStateFilter]
     search_fields = ["=email", "=phone", "=external_id"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "history"]
     inlines = [ConsentInline]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
@@ -92,6 +94,13 @@ class ContactAdmin(ExportMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # a contact carries consents, which are legal evidence
+
+    @admin.display(description=_("consent history"))
+    def history(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        url = reverse("admin:consents_consentevent_changelist") + f"?contact__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, _("Every change to this contact"))
 
     def save_model(self, request, obj, form, change):
         origin = admin_origin(request)
@@ -151,7 +160,7 @@ class ConsentAdmin(admin.ModelAdmin):
 @admin.register(ConsentEvent)
 class ConsentEventAdmin(ExportMixin, admin.ModelAdmin):
     resource_classes = [ConsentEventResource]
-    list_display = ["created_at", "contact", "kind", "field", "before", "after", "origin",
+    list_display = ["created_at", "contact", "kind", "field", "change", "origin",
                     "origin_reference", "row_number", "actor_label"]
     list_filter = ["kind", "origin", "field"]
     search_fields = ["=contact__email", "=contact__phone", "=contact__external_id",
@@ -168,3 +177,19 @@ class ConsentEventAdmin(ExportMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup == "contact__id__exact" or super().lookup_allowed(lookup, value, request)
+
+    @admin.display(description=_("change"))
+    def change(self, obj):
+        return format_html("{} → {}", _describe(obj.before), _describe(obj.after))
+
+
+def _describe(value) -> str:
+    """A short human reading of an event's before/after value."""
+    if value is None:
+        return "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{v}" for v in value.values() if v not in (None, ""))
+    return str(value)
