@@ -162,14 +162,31 @@ def _known_to_iys(client: IysClient, batch: list[Consent], report: PushReport) -
         stored = client.consent_status(recipient=consent.recipient,
                                        recipient_type=consent.recipient_type, type=consent.type)
         if stored is None:
-            unknown.append(DeliveryUpdate(
-                consent_id=consent.pk, state=IysState.LOCAL, error_code="SYNC_UNKNOWN",
-                error_message=_("İYS does not know this recipient; Sync mode only updates "
-                                "recipients that already exist in İYS.")))
+            unknown.append(_sync_unknown(consent))
         else:
             known.append(consent)
     _update(unknown, report)
     return known
+
+
+def _sync_unknown(consent: Consent) -> DeliveryUpdate:
+    return DeliveryUpdate(
+        consent_id=consent.pk, state=IysState.LOCAL, error_code="SYNC_UNKNOWN",
+        error_message=_("İYS does not know this recipient; Sync mode only updates recipients "
+                        "that already exist in İYS."))
+
+
+def _known_locally(batch: list[Consent], report: PushReport) -> list[Consent]:
+    """Sync mode through iletiMerkezi (no İYS status query): only recipients an earlier
+    consent of ours reached İYS with are sent."""
+    keys = {(c.recipient, c.recipient_type, c.type) for c in batch}
+    known = set(Consent.objects.filter(
+        recipient__in={k[0] for k in keys}, iys_state__in=[IysState.SENT, IysState.ACCEPTED],
+    ).values_list("recipient", "recipient_type", "type"))
+    unknown = [_sync_unknown(c) for c in batch
+               if (c.recipient, c.recipient_type, c.type) not in known]
+    _update(unknown, report)
+    return [c for c in batch if (c.recipient, c.recipient_type, c.type) in known]
 
 
 def _bulk_send(client: IysClient, batch: list[Consent], report: PushReport) -> None:
@@ -274,6 +291,10 @@ def _push_iletimerkezi(connector: IysConnector, report: PushReport, lease: Lease
             batch = _outbox(connector, ILETIMERKEZI_BATCH, report)
             if not batch:
                 return
+            if not connector.integrator_mode:
+                batch = _known_locally(batch, report)
+                if not batch:
+                    continue
             records = [consent_wire(c) for c in batch]
             try:
                 outcome = client.consent_create_isolating(records)

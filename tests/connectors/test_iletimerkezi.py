@@ -92,3 +92,23 @@ def test_the_test_button_checks_the_iletimerkezi_key_without_storing_anything(sa
     ok, message = connector_test(connector=IysConnector.load())
     assert not ok and "Üyelik bilgileri hatalı" in message and "wrong-hash" not in message
     assert sandbox.state.provider_count() == 0
+
+
+@pytest.mark.django_db
+def test_sync_mode_through_iletimerkezi_sends_only_recipients_known_to_iys(sandbox):
+    route_through_iletimerkezi(sandbox)
+    [known_before] = waiting_consents(1, state=IysState.ACCEPTED)
+    known = Consent.objects.create(contact=known_before.contact,
+                                   recipient=known_before.recipient, type=known_before.type,
+                                   status="RET", source="HS_WEB", is_current=False,
+                                   consent_date=known_before.consent_date,
+                                   iys_state=IysState.PENDING)
+    [unknown] = waiting_consents(1, start=1)
+    IysConnector.objects.update(integrator_mode=False)
+    report = iys_push()
+    assert report.accepted == 1 and report.not_sent == 1
+    known.refresh_from_db()
+    unknown.refresh_from_db()
+    assert known.iys_state == IysState.ACCEPTED
+    assert unknown.iys_error_code == "SYNC_UNKNOWN"
+    assert sandbox.state.provider_count() == 1
