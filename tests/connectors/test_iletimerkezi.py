@@ -66,6 +66,13 @@ def test_bad_credentials_stop_pushing_and_tell_the_admin_what_to_fix(sandbox,
     assert "Allow API access" in page.content.decode()
     assert "wrong-hash" not in page.content.decode()
 
+    from tests.connectors.test_settings_page import form_data
+    admin_role_client.post(page.wsgi_request.path, form_data(
+        integrator_mode="on", mutabakat_confirmed="on", route="iletimerkezi",
+        iletimerkezi_url=sandbox.url, iletimerkezi_hash="demo-hash"))
+    assert IysConnector.load().blocked_reason == ""  # fixed and saved: pushing resumes
+    assert iys_push().accepted == 3
+
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("options", "expected"), [

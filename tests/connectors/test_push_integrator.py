@@ -40,7 +40,7 @@ def wait_until_delivered(timeout: float) -> None:
 def test_ten_thousand_consents_reach_iys_exactly_once_despite_5xx_and_429(
         celery_worker_process, start_sandbox):
     server = start_sandbox(error_rate=0.2, rate_limit_rate=0.05, retry_after=0.2,
-                           fault_seed=4)
+                           fault_seed=4, token_lifetime=4)  # tokens also expire mid-run
     configure(server, integrator=True)
     waiting_consents(10_000)
     iys_push_task.delay()
@@ -48,6 +48,7 @@ def test_ten_thousand_consents_reach_iys_exactly_once_despite_5xx_and_429(
     assert_each_in_iys_once_with_its_transaction_id(server, 10_000)
     statuses = [r["status"] for r in server.state.requests()]
     assert statuses.count(503) > 0 and statuses.count(429) > 0
+    assert server.state.counter("tokens_issued") >= 2
     assert IysBulkRequest.objects.count() >= 10
     assert not IysBulkRequest.objects.filter(completed_at__isnull=True).exists()
 
@@ -67,7 +68,8 @@ def test_answers_lost_on_the_way_back_neither_lose_nor_duplicate_a_consent(start
 
 
 @pytest.mark.django_db
-def test_a_permanent_rejection_is_stored_on_the_consent(sandbox):
+def test_a_permanent_rejection_is_stored_on_the_consent_and_filterable(sandbox,
+                                                                     admin_role_client):
     configure(sandbox, integrator=True)
     waiting_consents(2)
     waiting_consents(1, start=2, status=ConsentStatus.RET)  # first record RET: H175
@@ -76,6 +78,10 @@ def test_a_permanent_rejection_is_stored_on_the_consent(sandbox):
     rejected = Consent.objects.get(iys_state=IysState.REJECTED)
     assert rejected.status == ConsentStatus.RET and rejected.iys_error_code == "H175"
     assert rejected.iys_error_message
+    listed = admin_role_client.get("/admin/connectors/iysrejection/?iys_error_code=H175")
+    assert listed.status_code == 200 and rejected.recipient in listed.content.decode()
+    other = admin_role_client.get("/admin/connectors/iysrejection/?iys_error_code=H174")
+    assert rejected.recipient not in other.content.decode()
 
 
 @pytest.mark.worker
