@@ -47,7 +47,9 @@ class IysRecord:
                    else citizen)
 
     def same_as(self, consent: Consent) -> bool:
-        return self.status == consent.status and self.consent_date == consent.consent_date
+        """İYS keeps consent dates to the second; ours may carry microseconds."""
+        ours = consent.consent_date.replace(microsecond=0) if consent.consent_date else None
+        return self.status == consent.status and self.consent_date == ours
 
 
 def pull_origin(reference: str) -> ChangeOrigin:

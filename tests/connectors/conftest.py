@@ -1,6 +1,10 @@
 """The İYS sandbox on a free loopback port, and a connector pointed at it."""
 
+import contextlib
+import os
+import signal
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +49,12 @@ def client_for(server: SandboxServer, **options) -> IysClient:
     return IysClient(base_url=server.url, iys_code=config.iys_code,
                      brand_code=config.brand_code, username=config.username,
                      password=config.password, **{"backoff_base": 0.05, **options})
+
+
+def kill_worker(process) -> None:
+    """SIGKILL a Celery worker and its pool children: a crash, not a shutdown."""
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    for pid in [*children, str(process.pid)]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(int(pid), signal.SIGKILL)
+    process.wait(timeout=10)

@@ -1,11 +1,7 @@
 """Pulling changes from İYS: pages with the cursor, restarts, and who wins."""
 
-import contextlib
-import os
-import signal
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -15,7 +11,7 @@ from connectors.tasks import iys_pull_task
 from consents.choices import ConsentStatus, ConsentType, IysState, Origin, Permission
 from consents.models import Consent, ConsentEvent, Contact
 from tests.conftest import celery_worker_start, celery_worker_stop
-from tests.connectors.conftest import configure
+from tests.connectors.conftest import configure, kill_worker
 from tests.connectors.factories import waiting_consents
 
 
@@ -62,15 +58,6 @@ def test_the_token_expires_mid_pull_and_the_job_carries_on(start_sandbox):
     assert server.state.counter("tokens_issued") >= 2
 
 
-def _kill_worker(process) -> None:
-    """SIGKILL the worker and its pool children: a crash, not a shutdown."""
-    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
-    for pid in [*children, str(process.pid)]:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(int(pid), signal.SIGKILL)
-    process.wait(timeout=10)
-
-
 @pytest.mark.worker
 def test_a_worker_killed_mid_pull_resumes_from_the_cursor(transactional_db, start_sandbox,
                                                           monkeypatch):
@@ -91,7 +78,7 @@ def test_a_worker_killed_mid_pull_resumes_from_the_cursor(transactional_db, star
             assert time.monotonic() < deadline
             time.sleep(0.05)
     finally:
-        _kill_worker(worker)
+        kill_worker(worker)
     cursor = IysConnector.load().pull_cursor_iys
     recorded_before = Consent.objects.count()
     assert cursor and 30 <= recorded_before < 120

@@ -55,7 +55,7 @@ def test_ten_thousand_consents_reach_iys_exactly_once_despite_5xx_and_429(
 
 @pytest.mark.django_db
 def test_answers_lost_on_the_way_back_neither_lose_nor_duplicate_a_consent(start_sandbox):
-    server = start_sandbox(drop_rate=0.4, fault_seed=3)
+    server = start_sandbox(drop_rate=0.4, fault_seed=1)
     configure(server, integrator=True)
     waiting_consents(30)
     for _run in range(8):
@@ -64,7 +64,8 @@ def test_answers_lost_on_the_way_back_neither_lose_nor_duplicate_a_consent(start
                                                      IysState.SENT]).exists():
             break
     assert_each_in_iys_once_with_its_transaction_id(server, 30)
-    assert any(r["status"] == 0 for r in server.state.requests())  # answers were dropped
+    dropped = [r for r in server.state.requests("/consents/request") if r["status"] == 0]
+    assert any(r["method"] == "POST" for r in dropped)  # a processed bulk lost its answer
 
 
 @pytest.mark.django_db
@@ -125,3 +126,52 @@ def test_late_and_unpermitted_consents_are_not_sent_and_near_deadlines_are_count
     assert report.accepted == 1 and report.not_sent == 2
     assert len(sandbox.state.consent_rows()) == 1
     assert connector_counts().not_sent == 2
+
+
+@pytest.mark.worker
+def test_a_worker_killed_mid_push_neither_loses_nor_duplicates(transactional_db,
+                                                                start_sandbox, monkeypatch):
+    from config.celery_app import app
+    from tests.conftest import celery_worker_start, celery_worker_stop
+    from tests.connectors.conftest import kill_worker
+
+    monkeypatch.setenv("IYS_JOB_LOCK_SECONDS", "2")
+    server = start_sandbox(bulk_delay=1.5)
+    configure(server, integrator=True)
+    waiting_consents(3000)
+    app.control.purge()
+    worker = celery_worker_start()
+    try:
+        iys_push_task.delay()
+        deadline = time.monotonic() + 60
+        while IysBulkRequest.objects.count() < 2:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        kill_worker(worker)
+    assert Consent.objects.exclude(iys_state=IysState.ACCEPTED).exists()  # killed mid-run
+    time.sleep(2.5)
+    app.control.purge()
+    worker = celery_worker_start()
+    try:
+        iys_push_task.delay()
+        wait_until_delivered(timeout=180)
+    finally:
+        celery_worker_stop(worker)
+    assert_each_in_iys_once_with_its_transaction_id(server, 3000)
+
+
+@pytest.mark.django_db
+def test_an_outage_delays_consents_and_the_next_push_delivers_them(start_sandbox, settings):
+    settings.IYS_CLIENT_OPTIONS = {"max_retries": 2, "backoff_base": 0.01}
+    server = start_sandbox(error_rate=1.0)
+    configure(server, integrator=True)
+    waiting_consents(20)
+    report = iys_push(poll_wait=2)
+    assert report.accepted == 0 and "unavailable" in report.notes[0]
+    assert Consent.objects.filter(iys_state=IysState.PENDING).count() == 20
+    assert Consent.objects.filter(iys_attempts=0).count() == 0  # the try is recorded
+
+    server.config.error_rate = 0.0  # İYS is back
+    assert iys_push(poll_wait=5).accepted == 20
+    assert_each_in_iys_once_with_its_transaction_id(server, 20)
