@@ -4,6 +4,7 @@ the consents İYS rejected. Admin classes stay thin: writes go through connector
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -89,7 +90,6 @@ class IysConnectorAdmin(admin.ModelAdmin):
         text = obj.get_initial_sync_state_display()
         if obj.initial_sync_state == IysConnector.InitialSync.SCHEDULED and (
                 obj.initial_sync_not_before):
-            from django.utils import timezone
             return _("%(state)s: starts %(when)s") % {
                 "state": text, "when": timezone.localtime(obj.initial_sync_not_before)
                 .strftime("%d.%m.%Y %H:%M")}
