@@ -29,7 +29,7 @@ from connectors.iys.errors import (
 from connectors.models import IysBulkRequest, IysConnector
 from connectors.services.clients import consent_wire, iletimerkezi_client, iys_client
 from connectors.services.locks import Lease, job_lock
-from connectors.services.records import IysRecord
+from connectors.services.records import IysRecord, already_in_iys
 from connectors.services.reports import JobReport
 from consents.choices import IysState, Origin
 from consents.delivery import DeliveryUpdate, consent_delivery_bulk_update
@@ -157,15 +157,17 @@ def _push_iys(connector: IysConnector, client: IysClient, report: PushReport,
 
 def _known_to_iys(client: IysClient, batch: list[Consent], report: PushReport) -> list[Consent]:
     """Sync mode never creates a recipient: only those İYS already stores are sent."""
-    known, unknown = [], []
+    known, not_sent = [], []
     for consent in batch:
         stored = client.consent_status(recipient=consent.recipient,
                                        recipient_type=consent.recipient_type, type=consent.type)
         if stored is None:
-            unknown.append(_sync_unknown(consent))
+            not_sent.append(_sync_unknown(consent))
+        elif stored.get("status") == consent.status:
+            not_sent.append(already_in_iys(IysRecord.from_wire(stored), consent))
         else:
             known.append(consent)
-    _update(unknown, report)
+    _update(not_sent, report)
     return known
 
 

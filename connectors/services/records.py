@@ -57,6 +57,18 @@ def pull_origin(reference: str) -> ChangeOrigin:
                         actor_label="İYS connector")
 
 
+def already_in_iys(record: IysRecord, consent: Consent) -> DeliveryUpdate:
+    """İYS holds the status this consent would set: there is nothing left to send."""
+    if record.same_as(consent):  # exactly ours: take its transaction id
+        return DeliveryUpdate(consent_id=consent.pk, state=IysState.ACCEPTED,
+                              transaction_id=record.transaction_id)
+    return DeliveryUpdate(  # sending ours would only be refused as "same status" (H174)
+        consent_id=consent.pk, state=IysState.LOCAL, error_code="ALREADY_IN_IYS",
+        error_message=_("İYS already has status %(status)s for this recipient "
+                        "(transaction %(id)s).") % {"status": record.status,
+                                                    "id": record.transaction_id})
+
+
 @transaction.atomic
 def iys_record_apply(record: IysRecord, *, integrator: bool, origin: ChangeOrigin) -> str:
     """Bring our records in line with one İYS record; returns what happened:
@@ -69,15 +81,7 @@ def iys_record_apply(record: IysRecord, *, integrator: bool, origin: ChangeOrigi
     if current is not None and current.status == record.status:
         if current.iys_state in KNOWN:
             return "kept"
-        if record.same_as(current):  # exactly ours: İYS has it already
-            update = DeliveryUpdate(consent_id=current.pk, state=IysState.ACCEPTED,
-                                    transaction_id=record.transaction_id)
-        else:  # İYS already holds this status: sending ours would only be refused (H174)
-            update = DeliveryUpdate(
-                consent_id=current.pk, state=IysState.LOCAL, error_code="ALREADY_IN_IYS",
-                error_message=_("İYS already has status %(status)s for this recipient "
-                                "(transaction %(id)s).") % {"status": record.status,
-                                                            "id": record.transaction_id})
+        update = already_in_iys(record, current)
         consent_delivery_bulk_update(updates=[update], origin=origin)
         return "confirmed"
     citizen_ret = record.citizen and record.status == ConsentStatus.RET

@@ -28,8 +28,9 @@ def stored_in_iys(server, recipient: str, status: str = "ONAY", hours_ago: float
 @pytest.mark.django_db
 def test_sync_mode_updates_known_recipients_and_never_creates_one(sandbox):
     configure(sandbox, integrator=True)
-    known, unknown = waiting_consents(2, status=ConsentStatus.ONAY)  # queued in Integrator mode
+    known, unknown, same = waiting_consents(3)  # queued in Integrator mode
     stored_in_iys(sandbox, known.recipient, status="RET")
+    stored_in_iys(sandbox, same.recipient, status="ONAY")
     configure(sandbox, integrator=False)  # the switch takes effect at the next job
     origin = ChangeOrigin(kind=Origin.API)
     contact, _created = contact_upsert(phone="+905559990000", origin=origin)
@@ -43,10 +44,13 @@ def test_sync_mode_updates_known_recipients_and_never_creates_one(sandbox):
     unknown.refresh_from_db()
     assert known.iys_state == IysState.ACCEPTED and known.iys_transaction_id
     assert unknown.iys_state == IysState.LOCAL and unknown.iys_error_code == "SYNC_UNKNOWN"
-    assert report.accepted == 1 and report.not_sent == 1
-    recipients = {row["recipient"] for row in sandbox.state.consent_rows()}
-    assert recipients == {known.recipient}
-    assert [row["status"] for row in sandbox.state.consent_rows()] == ["RET", "ONAY"]
+    same.refresh_from_db()
+    assert (same.iys_state, same.iys_error_code) == (IysState.LOCAL, "ALREADY_IN_IYS")
+    assert report.accepted == 1 and report.not_sent == 2
+    rows = sandbox.state.consent_rows()
+    assert {row["recipient"] for row in rows} == {known.recipient, same.recipient}
+    assert [(row["recipient"], row["status"]) for row in rows] == [
+        (known.recipient, "RET"), (same.recipient, "ONAY"), (known.recipient, "ONAY")]
 
 
 @pytest.mark.django_db
