@@ -102,3 +102,27 @@ def test_a_worker_killed_mid_pull_resumes_from_the_cursor(transactional_db, star
     assert len(resumed) == 1  # only the very first page started without a cursor
     assert ConsentEvent.objects.filter(kind=ConsentEvent.Kind.CONSENT).count() == 120
     assert Consent.objects.filter(type=ConsentType.EPOSTA).exists()
+
+
+@pytest.mark.django_db
+def test_partner_permissions_limit_the_channels_pulled(sandbox):
+    sandbox.state.seed_citizen_changes(9)  # every third is an e-mail consent
+    configure(sandbox, integrator=False)
+    IysConnector.objects.update(permission_email=False)
+    report = iys_pull()
+    assert report.changes == 9 and report.recorded == 6
+    assert not Consent.objects.filter(type=ConsentType.EPOSTA).exists()
+
+
+@pytest.mark.django_db
+def test_a_pull_after_the_seven_day_window_plans_a_full_resync_in_sync_mode(sandbox):
+    from django.utils import timezone
+
+    configure(sandbox, integrator=False)
+    IysConnector.objects.update(last_pull_at=timezone.now() - timedelta(days=8),
+                                initial_sync_state=IysConnector.InitialSync.DONE)
+    report = iys_pull()
+    assert "7-day window" in report.notes[0]
+    connector = IysConnector.load()
+    assert connector.initial_sync_state == IysConnector.InitialSync.SCHEDULED
+    assert connector.initial_sync_not_before <= timezone.now()
