@@ -1,0 +1,183 @@
+"""Set-based variants of consents.services for files of a million rows.
+
+The same events, the same rules: a caller checks each consent with consents.rules and asks
+connectors.services.iys_delivery_state for its state; this module only writes, a chunk at a
+time: one query to load contacts, one for their current consents, then bulk inserts and
+updates. Stored consents are never rewritten: the previous one only stops being current.
+"""
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from consents.choices import CHANNEL_OF_TYPE, PERMISSION_OF_STATUS, Permission, RecipientType
+from consents.models import Consent, ConsentEvent, Contact
+from consents.services import ChangeOrigin, _consent_snapshot
+
+IDENTIFIER_FIELDS = ("email", "phone", "external_id")
+PERMISSION_FIELDS = ("email_permission", "sms_permission", "call_permission")
+
+
+@dataclass
+class ConsentIntent:
+    """A consent a row records, already checked by consents.rules.consent_errors."""
+
+    type: str
+    status: str
+    source: str
+    consent_date: datetime | None
+    iys_state: str
+    previous: Consent | None = None
+    recipient_type: str = RecipientType.BIREYSEL
+
+
+@dataclass
+class ContactChange:
+    """What one row does to one contact (``contact=None``: a new contact)."""
+
+    row_number: int | None
+    contact: Contact | None
+    identifiers: dict[str, str | None]  # None keeps the stored identifier
+    attributes: dict[str, Any] = field(default_factory=dict)  # given values overwrite
+    consents: list[ConsentIntent] = field(default_factory=list)
+    permissions: dict[str, str] = field(default_factory=dict)  # channel -> value, no consent
+
+
+@dataclass
+class WriteResult:
+    created: list[Contact]
+    consents: list[Consent]
+
+
+def contacts_load(*, emails: set[str], phones: set[str], external_ids: set[str]) -> list[Contact]:
+    """Every contact any of these identifiers points at, in one query."""
+    condition = Q(pk__in=[])
+    if external_ids:
+        condition |= Q(external_id__in=external_ids)
+    if emails:
+        condition |= Q(email__in=emails)
+    if phones:
+        condition |= Q(phone__in=phones)
+    return list(Contact.objects.filter(condition))
+
+
+def consents_current_load(*, recipients: set[str],
+                          recipient_type: str = RecipientType.BIREYSEL
+                          ) -> dict[tuple[str, str], Consent]:
+    """The current consent per (recipient, type) for these recipients, in one query."""
+    if not recipients:
+        return {}
+    found = Consent.objects.current().filter(recipient__in=recipients,
+                                             recipient_type=recipient_type)
+    return {(consent.recipient, consent.type): consent for consent in found}
+
+
+def contact_changes_write(changes: list[ContactChange], *, origin: ChangeOrigin) -> WriteResult:
+    """Apply a chunk of contact changes with bulk statements; call inside a transaction.
+
+    Writes the events contact_update, consent_apply and permission_set would write, each
+    carrying the change's row number.
+    """
+    now = timezone.now()
+    events: list[ConsentEvent] = []
+    fields_of = {}
+
+    def event(change: ContactChange, contact: Contact, **values) -> None:
+        if change.row_number not in fields_of:
+            fields_of[change.row_number] = replace(origin,
+                                                   row_number=change.row_number).event_fields()
+        events.append(ConsentEvent(contact=contact, created_at=now, **values,
+                                   **fields_of[change.row_number]))
+
+    created, updated = [], []
+    permission_before: dict[int, dict[str, str]] = {}
+    for index, change in enumerate(changes):
+        if change.contact is None:
+            ids = {name: change.identifiers.get(name) for name in IDENTIFIER_FIELDS}
+            attributes = {k: v for k, v in change.attributes.items() if v is not None}
+            change.contact = Contact(**ids, attributes=attributes, created_at=now, updated_at=now)
+            created.append(change.contact)
+            permission_before[index] = {name: Permission.OPT_OUT for name in PERMISSION_FIELDS}
+            continue
+        contact = change.contact
+        permission_before[index] = {name: getattr(contact, name) for name in PERMISSION_FIELDS}
+        id_changes = {name: value for name, value in change.identifiers.items()
+                      if value and getattr(contact, name) != value}
+        attribute_changes = {name: value for name, value in change.attributes.items()
+                             if value is not None and contact.attributes.get(name) != value}
+        if id_changes or attribute_changes:
+            before = {name: getattr(contact, name) for name in id_changes}
+            before.update({name: contact.attributes.get(name) for name in attribute_changes})
+            for name, value in id_changes.items():
+                setattr(contact, name, value)
+            contact.attributes = {**contact.attributes, **attribute_changes}
+            contact.updated_at = now
+            updated.append(contact)
+            event(change, contact, kind=ConsentEvent.Kind.CONTACT, field="updated",
+                  before=before, after={**id_changes, **attribute_changes})
+
+    # Permissions follow the consents (and the explicit opt-outs) before contacts are saved.
+    for change in changes:
+        contact = change.contact
+        wanted = dict(change.permissions)
+        for intent in change.consents:
+            wanted[CHANNEL_OF_TYPE[intent.type]] = PERMISSION_OF_STATUS[intent.status]
+        changed = False
+        for channel, value in wanted.items():
+            if getattr(contact, f"{channel}_permission") != value:
+                setattr(contact, f"{channel}_permission", value)
+                changed = True
+        if changed and contact.pk is not None:
+            contact.updated_at = now
+            updated.append(contact)
+
+    Contact.objects.bulk_create(created)
+    if updated:
+        unique = list({id(c): c for c in updated}.values())
+        Contact.objects.bulk_update(unique, [*IDENTIFIER_FIELDS, "attributes", *PERMISSION_FIELDS,
+                                             "updated_at"])
+
+    created_ids = {id(c) for c in created}
+    for change in changes:
+        if id(change.contact) in created_ids:
+            contact = change.contact
+            event(change, contact, kind=ConsentEvent.Kind.CONTACT, field="created",
+                  after={**{n: getattr(contact, n) for n in IDENTIFIER_FIELDS},
+                         **contact.attributes})
+
+    previous = [intent.previous.pk for change in changes for intent in change.consents
+                if intent.previous is not None]
+    if previous:
+        Consent.objects.filter(pk__in=previous).update(is_current=False)
+    consents: list[tuple[ContactChange, ConsentIntent, Consent]] = []
+    for change in changes:
+        contact = change.contact
+        for intent in change.consents:
+            recipient = contact.email if intent.type == "EPOSTA" else contact.phone
+            consents.append((change, intent, Consent(
+                contact=contact, recipient=recipient, recipient_type=intent.recipient_type,
+                type=intent.type, status=intent.status, source=intent.source,
+                consent_date=intent.consent_date, iys_state=intent.iys_state, created_at=now)))
+    Consent.objects.bulk_create([consent for _c, _i, consent in consents])
+    consent_of: dict[tuple[int, str], Consent] = {}
+    for change, intent, consent in consents:
+        consent_of[(id(change), CHANNEL_OF_TYPE[intent.type])] = consent
+        event(change, change.contact, consent=consent, kind=ConsentEvent.Kind.CONSENT,
+              field=intent.type,
+              before=_consent_snapshot(intent.previous) if intent.previous else None,
+              after=_consent_snapshot(consent))
+
+    for index, change in enumerate(changes):
+        contact = change.contact
+        for name in PERMISSION_FIELDS:
+            before, after = permission_before[index][name], getattr(contact, name)
+            if before != after:
+                channel = name.removesuffix("_permission")
+                event(change, contact, consent=consent_of.get((id(change), channel)),
+                      kind=ConsentEvent.Kind.PERMISSION, field=channel, before=before,
+                      after=after)
+    ConsentEvent.objects.bulk_create(events)
+    return WriteResult(created=created, consents=[consent for _c, _i, consent in consents])
