@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count
 from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from uploads import matching
 from uploads.forms import MatchingForm, UploadFileForm
-from uploads.models import Upload
+from uploads.models import Upload, UploadRowError
 from uploads.services import (
     upload_create,
     upload_errors_csv,
@@ -149,11 +150,17 @@ class UploadAdmin(admin.ModelAdmin):
         upload = get_object_or_404(Upload, pk=object_id)
         if not self.has_view_permission(request, upload):
             raise PermissionDenied
-        errors = Paginator(upload.row_errors.order_by("row_number", "id"), 50)
+        kinds = dict(UploadRowError.Kind.choices)
+        kind = request.GET.get("kind") if request.GET.get("kind") in kinds else ""
+        by_kind = dict(upload.row_errors.values_list("kind").annotate(n=Count("id")))
+        rows = upload.row_errors.order_by("row_number", "id")
+        errors = Paginator(rows.filter(kind=kind) if kind else rows, 50)
         page = errors.get_page(request.GET.get("page"))
         summary = upload_summary(upload)
         return TemplateResponse(request, "uploads/upload_detail.html", self._context(
-            request, upload.name, upload=upload, original=upload, page=page,
+            request, upload.name, upload=upload, original=upload, page=page, kind=kind,
+            kinds=[(key, label, by_kind[key]) for key, label in kinds.items() if key in by_kind],
+            errors_total=sum(by_kind.values()),
             summary=[(label, summary[key]) for key, label in SUMMARY_LABELS],
             may_rematch=self.has_add_permission(request)
             and upload.state in (Upload.State.DRAFT, Upload.State.BLOCKED)))

@@ -57,7 +57,7 @@ class Upload(models.Model):
     class Meta:
         ordering = ["-id"]
         verbose_name = _("contact upload")
-        verbose_name_plural = _("contact uploads")
+        verbose_name_plural = _("Contact Upload")
 
     def __str__(self) -> str:
         return self.name

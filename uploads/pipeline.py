@@ -288,7 +288,7 @@ def _consents_decide(change: ContactChange, row: Row, upload: Upload, columns: C
                  _("%(message)s Kept as opt-out; nothing sent to İYS.") % {"message": message})
         return
     source, status, when = row.iys
-    optout = False
+    optout = late = False
     for type_, channel, recipient in channels:
         facts = ConsentFacts(recipient=recipient, recipient_type="BIREYSEL", type=type_,
                              status=status, source=source, consent_date=when)
@@ -317,6 +317,8 @@ def _consents_decide(change: ContactChange, row: Row, upload: Upload, columns: C
         state = iys_delivery_state(facts, previous=current, connector=connector)
         if is_too_late_for_iys(when, now):
             counts["local_only"] += 1
+        if is_too_late_for_iys(when, now) and not late:
+            late = True
             note(Kind.LOCAL, columns.header(matching.IYS_CONSENT_DATE),
                  columns.cell(row.cells, matching.IYS_CONSENT_DATE),
                  _("The consent date is more than 3 business days ago (Turkey time): stored "
