@@ -37,6 +37,8 @@ from consents.services import ChangeOrigin, attribute_value_clean, identifiers_c
 from uploads import matching
 from uploads.models import Upload, UploadRowError
 
+SOURCES = frozenset(ConsentSource.values)  # Enum.values builds a new list on every call
+STATUSES = frozenset(ConsentStatus.values)
 COUNT_KEYS = ("rows", "created", "updated", "optout", "rejected", "duplicates",
               "queued_for_iys", "local_only", "consents", "cell_errors")
 Kind = UploadRowError.Kind
@@ -143,11 +145,11 @@ def _iys_read(row: Row, columns: Columns) -> None:
                           (matching.IYS_CONSENT_DATE, raw_date)):
         if not value:
             problems.append((columns.header(target), "", _("The İYS field is empty.")))
-    if source and source not in ConsentSource.values:
+    if source and source not in SOURCES:
         problems.append((columns.header(matching.IYS_SOURCE), source,
                          _("“%(source)s” is not an İYS source; use one of the 13 HS_ values.")
                          % {"source": source}))
-    if status and status not in ConsentStatus.values:
+    if status and status not in STATUSES:
         problems.append((columns.header(matching.IYS_STATUS), status,
                          _("Status must be ONAY or RET.")))
     when = None
@@ -204,6 +206,7 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
                 message=_("The same contact was on an earlier row; this later row wins.")))
         winners.append((slot, last))
 
+    policy = _DeliveryPolicy(connector, now)
     currents = consents_current_load(recipients={
         value for _slot, row in winners for value in (row.ids["email"], row.ids["phone"])
         if value})
@@ -211,7 +214,7 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
     for slot, row in winners:
         change = ContactChange(row_number=row.number, contact=slot.contact,
                                identifiers=row.ids, attributes=row.attributes)
-        _consents_decide(change, row, upload, columns, currents, connector, errors, counts, now)
+        _consents_decide(change, row, upload, columns, currents, policy, errors, counts, now)
         changes.append(change)
         counts["created" if slot.contact is None else "updated"] += 1
 
@@ -262,8 +265,32 @@ def _slots_resolve(rows: list[Row], existing: list[Contact], errors: list[Upload
     return slots
 
 
+class _DeliveryPolicy:
+    """connectors.services.iys_delivery_state and the 3-business-day check, asked once per
+    distinct answer in a chunk: both depend only on the connector, the consent's type,
+    status and date, and whether İYS already knows the recipient."""
+
+    def __init__(self, connector: IysConnector, now: datetime):
+        self.connector, self.now = connector, now
+        self.states: dict[tuple, str] = {}
+        self.late: dict[datetime, bool] = {}
+
+    def state(self, facts: ConsentFacts, previous) -> str:
+        key = (facts.type, facts.status, facts.consent_date,
+               previous.iys_state if previous is not None else None)
+        if key not in self.states:
+            self.states[key] = iys_delivery_state(facts, previous=previous,
+                                                  connector=self.connector)
+        return self.states[key]
+
+    def too_late(self, when: datetime) -> bool:
+        if when not in self.late:
+            self.late[when] = is_too_late_for_iys(when, self.now)
+        return self.late[when]
+
+
 def _consents_decide(change: ContactChange, row: Row, upload: Upload, columns: Columns,
-                     currents: dict, connector: IysConnector, errors: list[UploadRowError],
+                     currents: dict, policy: _DeliveryPolicy, errors: list[UploadRowError],
                      counts: Counter, now: datetime) -> None:
     """The row's consents (IYS Synchronize) or fixed permissions (Subscribed/Unsubscribed)."""
     channels = [(ConsentType.EPOSTA, "email", row.ids["email"]),
@@ -314,10 +341,10 @@ def _consents_decide(change: ContactChange, row: Row, upload: Upload, columns: C
                          _("%(message)s Kept as opt-out; nothing sent to İYS.")
                          % {"message": item.messages[0]})
             continue
-        state = iys_delivery_state(facts, previous=current, connector=connector)
-        if is_too_late_for_iys(when, now):
+        state = policy.state(facts, current)
+        if policy.too_late(when):
             counts["local_only"] += 1
-        if is_too_late_for_iys(when, now) and not late:
+        if policy.too_late(when) and not late:
             late = True
             note(Kind.LOCAL, columns.header(matching.IYS_CONSENT_DATE),
                  columns.cell(row.cells, matching.IYS_CONSENT_DATE),
