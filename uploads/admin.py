@@ -4,7 +4,7 @@ Views stay thin: every step calls uploads.services. Who may do what comes from t
 permissions of the roles (accounts.roles): Admin and Marketer upload, Staff only reads.
 """
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -28,6 +28,8 @@ from uploads.services import (
     upload_summary,
 )
 
+STATE_COLOURS = {"done": "#1f7a33", "failed": "#ba2121", "blocked": "#ba2121",
+                 "processing": "#8a6a00", "queued": "#8a6a00"}
 SUMMARY_LABELS = [
     ("rows", gettext_lazy("Rows read")),
     ("created", gettext_lazy("Contacts created")),
@@ -53,8 +55,9 @@ class UploadAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("state"), ordering="state")
     def state_badge(self, obj: Upload) -> str:
-        return format_html('<span class="upload-state upload-state-{}">{}</span>',
-                           obj.state, obj.get_state_display())
+        colour = STATE_COLOURS.get(obj.state, "inherit")
+        return format_html('<strong style="color:{}">{}</strong>', colour,
+                           obj.get_state_display())
 
     @admin.display(description=gettext_lazy("rows processed"))
     def progress(self, obj: Upload) -> str:
@@ -126,8 +129,6 @@ class UploadAdmin(admin.ModelAdmin):
                 for message in error.messages:
                     form.add_error(None, message)
             else:
-                if upload.state == Upload.State.BLOCKED:
-                    messages.error(request, upload.message)
                 return redirect(reverse("admin:uploads_upload_change", args=[upload.pk]))
         matches = (matching.columns_auto_match(upload.headers, has_header=upload.has_header)
                    if request.method == "GET" and upload.state == Upload.State.DRAFT else None)
