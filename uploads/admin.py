@@ -4,7 +4,7 @@ Views stay thin: every step calls uploads.services. Who may do what comes from t
 permissions of the roles (accounts.roles): Admin and Marketer upload, Staff only reads.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -13,9 +13,11 @@ from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from uploads import matching
 from uploads.forms import MatchingForm, UploadFileForm
@@ -25,6 +27,7 @@ from uploads.services import (
     upload_errors_csv,
     upload_matching_save,
     upload_queue,
+    upload_resume,
     upload_summary,
 )
 
@@ -78,6 +81,7 @@ class UploadAdmin(admin.ModelAdmin):
             path("<int:pk>/matching/", wrap(self.matching_view), name="uploads_upload_matching"),
             path("<int:pk>/progress/", wrap(self.progress_view), name="uploads_upload_progress"),
             path("<int:pk>/errors.csv", wrap(self.errors_view), name="uploads_upload_errors"),
+            path("<int:pk>/resume/", wrap(self.resume_view), name="uploads_upload_resume"),
             *super().get_urls(),
         ]
 
@@ -164,7 +168,21 @@ class UploadAdmin(admin.ModelAdmin):
             errors_total=sum(by_kind.values()),
             summary=[(label, summary[key]) for key, label in SUMMARY_LABELS],
             may_rematch=self.has_add_permission(request)
-            and upload.state in (Upload.State.DRAFT, Upload.State.BLOCKED)))
+            and upload.state in (Upload.State.DRAFT, Upload.State.BLOCKED),
+            may_resume=self.has_change_permission(request, upload)
+            and upload.state == Upload.State.FAILED))
+
+    @method_decorator(require_POST)
+    def resume_view(self, request: HttpRequest, pk: int):
+        upload = get_object_or_404(Upload, pk=pk)
+        if not self.has_change_permission(request, upload):
+            raise PermissionDenied
+        try:
+            with transaction.atomic():
+                upload_resume(upload=upload)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        return redirect(reverse("admin:uploads_upload_change", args=[upload.pk]))
 
     def progress_view(self, request: HttpRequest, pk: int):
         upload = get_object_or_404(Upload, pk=pk)

@@ -137,8 +137,9 @@ def _row_read(number: int, cells: list[str], columns: Columns, mode: str,
 
 
 def _iys_read(row: Row, columns: Columns) -> None:
-    source = columns.cell(row.cells, matching.IYS_SOURCE).upper()
-    status = columns.cell(row.cells, matching.IYS_STATUS).upper()
+    raw_source = columns.cell(row.cells, matching.IYS_SOURCE)
+    raw_status = columns.cell(row.cells, matching.IYS_STATUS)
+    source, status = raw_source.upper(), raw_status.upper()
     raw_date = columns.cell(row.cells, matching.IYS_CONSENT_DATE)
     problems = row.iys_problems
     for target, value in ((matching.IYS_SOURCE, source), (matching.IYS_STATUS, status),
@@ -146,11 +147,11 @@ def _iys_read(row: Row, columns: Columns) -> None:
         if not value:
             problems.append((columns.header(target), "", _("The İYS field is empty.")))
     if source and source not in SOURCES:
-        problems.append((columns.header(matching.IYS_SOURCE), source,
+        problems.append((columns.header(matching.IYS_SOURCE), raw_source,
                          _("“%(source)s” is not an İYS source; use one of the 13 HS_ values.")
-                         % {"source": source}))
+                         % {"source": raw_source}))
     if status and status not in STATUSES:
-        problems.append((columns.header(matching.IYS_STATUS), status,
+        problems.append((columns.header(matching.IYS_STATUS), raw_status,
                          _("Status must be ONAY or RET.")))
     when = None
     if raw_date:

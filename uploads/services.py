@@ -132,6 +132,18 @@ def upload_queue(*, upload: Upload) -> Upload:
     return upload
 
 
+def upload_resume(*, upload: Upload) -> Upload:
+    """Queue a failed upload again; it goes on from its checkpoint, nothing is written twice."""
+    from uploads.tasks import upload_process
+
+    if upload.state != Upload.State.FAILED:
+        raise ValidationError(_("Only a failed upload can be resumed."), code="state")
+    upload.state, upload.message, upload.finished_at = Upload.State.QUEUED, "", None
+    upload.save(update_fields=["state", "message", "finished_at"])
+    transaction.on_commit(lambda: upload_process.delay(upload.pk))
+    return upload
+
+
 def upload_run(*, upload_id: int) -> Upload:
     """Run (or resume from its checkpoint) the pipeline; safe to call twice."""
     upload = Upload.objects.get(pk=upload_id)

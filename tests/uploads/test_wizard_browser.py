@@ -115,7 +115,7 @@ def test_row_errors_are_listed_filtered_and_downloadable(page, celery_worker_pro
 
     expect(page.locator("#summary")).to_be_visible(timeout=60_000)
     expect(page.locator("#row-errors tbody tr")).to_have_count(4)
-    expect(page.locator("#row-errors")).to_contain_text("“MOBILE” is not an İYS source")
+    expect(page.locator("#row-errors")).to_contain_text("“Mobile” is not an İYS source")
     screenshot(page, "upload-row-errors")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the rows with errors (CSV)").click()
