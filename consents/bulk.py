@@ -56,10 +56,17 @@ class WriteResult:
 
 def contacts_load(*, emails: set[str], phones: set[str], external_ids: set[str]) -> list[Contact]:
     """Every contact any of these identifiers points at, in one query."""
-    if connection.vendor == "postgresql":  # three array parameters instead of thousands
-        return list(Contact.objects.raw(
-            "SELECT * FROM consents_contact WHERE external_id = ANY(%s) OR email = ANY(%s) "
-            "OR phone = ANY(%s)", [list(external_ids), list(emails), list(phones)]))
+    if connection.vendor == "postgresql":
+        # One array parameter per identifier and a UNION: each part is an index scan, where
+        # an OR of three ANY() lets the planner fall back to reading the whole table.
+        parts = [(f"SELECT * FROM consents_contact WHERE {name} = ANY(%s)", list(values))
+                 for name, values in (("external_id", external_ids), ("email", emails),
+                                      ("phone", phones)) if values]
+        if not parts:
+            return []
+        _prefer_index_probes()
+        return list(Contact.objects.raw(" UNION ".join(sql for sql, _v in parts),
+                                        [values for _sql, values in parts]))
     condition = Q(pk__in=[])
     if external_ids:
         condition |= Q(external_id__in=external_ids)
@@ -68,6 +75,15 @@ def contacts_load(*, emails: set[str], phones: set[str], external_ids: set[str])
     if phones:
         condition |= Q(phone__in=phones)
     return list(Contact.objects.filter(condition))
+
+
+def _prefer_index_probes() -> None:
+    """A chunk looks up a few thousand keys: on the default random_page_cost (4, spinning
+    disks) PostgreSQL reads the whole table instead of probing the unique indexes, ten
+    times slower. Scoped to the chunk's transaction."""
+    if connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL random_page_cost = 1.1")
 
 
 def consents_current_load(*, recipients: set[str],
