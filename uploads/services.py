@@ -269,8 +269,3 @@ def upload_errors_csv(upload: Upload) -> Iterator[str]:
                                   + [formula_safe(" | ".join(messages))])
         if pending is None:
             return
-
-
-def upload_errors_text(upload: Upload) -> str:
-    return "".join(upload_errors_csv(upload))
-
