@@ -122,3 +122,25 @@ def test_row_errors_are_listed_filtered_and_downloadable(page, celery_worker_pro
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert text.splitlines()[0] == "email,phonenumber,IYSSource,IYSStatus,IYSConsentDate,error"
     assert len(text.splitlines()) == 5
+
+
+def test_a_bare_user_list_gets_its_columns_named_through_the_edit_control(page):
+    attributes_create()
+    _user, password = user_with_role(username="pazarlama", role=MARKETER)
+    panel_login(page, "pazarlama", password)
+
+    _upload(page, fixture_path("user_upload_bare_list.txt"), "Subscribed")
+
+    expect(page.get_by_text("The first line holds data, not column names")).to_be_visible()
+    expect(page.locator("tr.unmatched")).to_have_count(2)
+    expect(page.locator("#import-count")).to_have_text("0")
+    for column, target in (("Column 1", "attribute:token"), ("Column 2", "external_id")):
+        row = page.locator(f"tr[data-column='{column}']")
+        row.get_by_role("button", name=f"Edit the attribute of {column}").click()
+        row.locator("select").select_option(target)
+    expect(page.locator("#import-count")).to_have_text("2")
+    screenshot(page, "upload-bare-list-named")
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.locator("#upload-state")).to_have_text(re.compile("Queued|Processing|Done"))
+    assert Upload.objects.get().mapping == ["attribute:token", "external_id"]
