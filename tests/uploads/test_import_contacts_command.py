@@ -65,7 +65,7 @@ def test_a_map_to_an_unknown_attribute_exits_2(capsys):
     code, _out, err = run(capsys, str(fixture_path("unknown_columns.csv")), "--status",
                           "subscribed", "--map", "surname=soyad")
 
-    assert code == 2 and "'soyad' is not a profile attribute" in err
+    assert code == 2 and "“soyad” is not a profile attribute" in err
 
 
 def test_plain_output_is_one_readable_line(capsys):
