@@ -27,6 +27,7 @@ from consents.choices import (
     ConsentSource,
     ConsentStatus,
     ConsentType,
+    IysState,
     Origin,
     Permission,
 )
@@ -185,7 +186,7 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
         emails={r.ids["email"] for r in rows if r.ids["email"]},
         phones={r.ids["phone"] for r in rows if r.ids["phone"]},
         external_ids={r.ids["external_id"] for r in rows if r.ids["external_id"]})
-    slots = _slots_resolve(rows, existing, errors, upload, counts)
+    slots = _slots_resolve(rows, existing, errors, upload, counts, columns)
     seen_before = set(ConsentEvent.objects.filter(
         contact_id__in=[s.contact.pk for s in slots if s.contact is not None],
         origin=Origin.UPLOAD, origin_reference=upload.reference,
@@ -222,13 +223,13 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
     origin = ChangeOrigin(kind=Origin.UPLOAD, reference=upload.reference, actor=actor)
     written = contact_changes_write(changes, origin=origin)
     counts["consents"] += len(written.consents)
-    counts["queued_for_iys"] += sum(1 for c in written.consents if c.iys_state == "pending")
+    counts["queued_for_iys"] += sum(1 for c in written.consents if c.iys_state == IysState.PENDING)
     UploadRowError.objects.bulk_create(errors)
     return ChunkResult(counts=counts, errors=errors)
 
 
 def _slots_resolve(rows: list[Row], existing: list[Contact], errors: list[UploadRowError],
-                   upload: Upload, counts: Counter) -> list[_Slot]:
+                   upload: Upload, counts: Counter, columns: Columns) -> list[_Slot]:
     """Group rows by the contact they write to: external ID first, then e-mail, then phone.
 
     A row whose identifiers belong to two different contacts is rejected, as
@@ -254,7 +255,8 @@ def _slots_resolve(rows: list[Row], existing: list[Contact], errors: list[Upload
             counts["rejected"] += 1
             for name, value in taken:
                 errors.append(UploadRowError(
-                    upload=upload, row_number=row.number, column=name, value=value,
+                    upload=upload, row_number=row.number, column=columns.header(name),
+                    value=value,
                     message=_("%(value)s already belongs to another contact.")
                     % {"value": value}))
             continue
