@@ -65,11 +65,14 @@ def upload_create(*, name: str, file_name: str, chunks: Iterable[bytes], mode: s
         path.unlink(missing_ok=True)
         raise
     matches = matching.columns_auto_match(preview.headers, has_header=preview.has_header)
+    mapping = [m.target for m in matches]
     return Upload.objects.create(
         name=name.strip() or file_name, original_name=file_name[:255], stored_path=stored,
         size=size, mode=mode, encoding=preview.encoding, delimiter=preview.delimiter,
         has_header=preview.has_header, headers=preview.headers, samples=preview.samples,
-        mapping=[m.target for m in matches], created_by=user)
+        mapping=mapping, created_by=user,
+        ignored_columns=matching.ignored_columns(headers=preview.headers, mapping=mapping,
+                                                 mode=mode))
 
 
 def upload_create_from_path(*, path: Path, mode: str, name: str = "",
