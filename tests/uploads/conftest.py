@@ -1,0 +1,52 @@
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from consents.rules import TURKEY
+from tests.uploads.factories import IysConnectorFactory, attributes_create
+from uploads.models import Upload
+from uploads.services import upload_create_from_path, upload_matching_save, upload_run
+
+FIXTURES = Path(__file__).parent / "fixtures"
+# The day after the seed's Case 3 consent (07.08.25 10:25:00), a Friday, Turkey time.
+NOW = datetime(2025, 8, 8, 10, 0, tzinfo=TURKEY)
+
+
+@pytest.fixture
+def frozen_now(monkeypatch):
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+    return NOW
+
+
+@pytest.fixture
+def attributes(db):
+    attributes_create()
+
+
+@pytest.fixture
+def integrator(db):
+    return IysConnectorFactory(integrator_mode=True)
+
+
+@pytest.fixture
+def sync_connector(db):
+    return IysConnectorFactory(integrator_mode=False)
+
+
+def fixture_path(name: str) -> Path:
+    return FIXTURES / name
+
+
+def run_upload(name: str, mode: str = Upload.Mode.IYS, mapping: dict[str, str] | None = None,
+               ) -> Upload:
+    """Upload a fixture file as the wizard does: store, match (auto + overrides), run."""
+    upload = upload_create_from_path(path=fixture_path(name), mode=mode)
+    targets = list(upload.mapping)
+    for header, target in (mapping or {}).items():
+        targets[upload.headers.index(header)] = target
+    upload = upload_matching_save(upload=upload, mapping=targets)
+    if upload.state == Upload.State.BLOCKED:
+        return upload
+    return upload_run(upload_id=upload.pk)

@@ -1,0 +1,126 @@
+"""Contact uploads: the stored file, its column matching, progress, summary and row errors."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Upload(models.Model):
+    """One contact file on its way through the wizard and the pipeline."""
+
+    class Mode(models.TextChoices):
+        SUBSCRIBED = "subscribed", _("Subscribed")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        IYS = "iys", _("IYS Synchronize")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Matching columns")
+        QUEUED = "queued", _("Queued")
+        PROCESSING = "processing", _("Processing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        BLOCKED = "blocked", _("Blocked")
+
+    name = models.CharField(_("file name"), max_length=200,
+                            help_text=_("Shown in the list of file transfers."))
+    original_name = models.CharField(_("uploaded file"), max_length=255)
+    stored_path = models.CharField(_("stored file"), max_length=255, editable=False,
+                                   help_text=_("Relative to the private upload folder."))
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    mode = models.CharField(_("status"), max_length=12, choices=Mode.choices, default=Mode.IYS)
+    encoding = models.CharField(_("encoding"), max_length=20, blank=True)
+    delimiter = models.CharField(_("delimiter"), max_length=1, blank=True)
+    has_header = models.BooleanField(_("first row holds column names"), default=True)
+    headers = models.JSONField(_("columns"), default=list, blank=True)
+    samples = models.JSONField(_("sample rows"), default=list, blank=True)
+    mapping = models.JSONField(_("column matching"), default=list, blank=True,
+                               help_text=_("One target per column; empty: not imported."))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices,
+                             default=State.DRAFT)
+    message = models.TextField(_("message"), blank=True,
+                               help_text=_("Why the upload was blocked or failed."))
+    rows_total = models.PositiveIntegerField(_("rows in the file"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
+    checkpoint = models.PositiveIntegerField(
+        _("checkpoint"), default=0,
+        help_text=_("File records (header included) fully written; a restart resumes here."))
+    counts = models.JSONField(_("summary counts"), default=dict, blank=True)
+    ignored_columns = models.JSONField(_("ignored columns"), default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("uploaded by"))
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("contact upload")
+        verbose_name_plural = _("Contact Upload")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def reference(self) -> str:
+        """How consent events name this upload (origin reference)."""
+        return f"upload:{self.pk}:{self.name}"[:255]
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(100, int(self.rows_done * 100 / self.rows_total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED, self.State.BLOCKED)
+
+
+class UploadRowError(models.Model):
+    """A row (or one cell of it) that was not applied as written, and why."""
+
+    class Kind(models.TextChoices):
+        REJECTED = "rejected", _("Row rejected")
+        OPTOUT = "optout", _("Kept as opt-out")
+        CELL = "cell", _("Cell not imported")
+        NOT_RECORDED = "consent", _("Consent not recorded")
+        LOCAL = "local", _("Stored locally, not sent to İYS")
+        DUPLICATE = "duplicate", _("Replaced by a later row")
+
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="row_errors",
+                               verbose_name=_("upload"))
+    row_number = models.PositiveIntegerField(_("row"))
+    column = models.CharField(_("column"), max_length=255, blank=True)
+    value = models.TextField(_("value"), blank=True)
+    message = models.TextField(_("message"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices,
+                            default=Kind.REJECTED)
+
+    class Meta:
+        ordering = ["row_number", "id"]
+        verbose_name = _("upload row error")
+        verbose_name_plural = _("upload row errors")
+        indexes = [models.Index(fields=["upload", "row_number"], name="uploadrowerror_row_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.row_number}: {self.message}"
+
+
+class UploadMapping(models.Model):
+    """The column matching last saved for a set of headers, offered again next time."""
+
+    signature = models.CharField(_("header signature"), max_length=64, unique=True)
+    headers = models.JSONField(_("columns"), default=list)
+    mapping = models.JSONField(_("column matching"), default=list)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("remembered column matching")
+        verbose_name_plural = _("remembered column matchings")
+
+    def __str__(self) -> str:
+        return ", ".join(self.headers)[:100]

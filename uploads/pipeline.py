@@ -1,0 +1,360 @@
+"""The chunked write path: a chunk of file rows becomes one set of bulk statements.
+
+Per chunk: read the cells, clean identifiers and attributes with consents.services, load the
+existing contacts and their current consents in one query each, decide each row in Python
+(consents.rules for every İYS rule, connectors.services for what is queued for İYS), then
+write with consents.bulk. The same contact on several rows: the last row wins.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from connectors.models import IysConnector
+from connectors.services import iys_delivery_state
+from consents.bulk import (
+    ConsentIntent,
+    ContactChange,
+    consents_current_load,
+    contact_changes_write,
+    contacts_load,
+)
+from consents.choices import (
+    ConsentSource,
+    ConsentStatus,
+    ConsentType,
+    IysState,
+    Origin,
+    Permission,
+)
+from consents.dates import parse_consent_date
+from consents.models import ConsentEvent, Contact, ProfileAttribute
+from consents.rules import ConsentFacts, StoredConsent, consent_errors, is_too_late_for_iys
+from consents.services import ChangeOrigin, attribute_value_clean, identifiers_clean
+from uploads import matching
+from uploads.models import Upload, UploadRowError
+
+SOURCES = frozenset(ConsentSource.values)  # Enum.values builds a new list on every call
+STATUSES = frozenset(ConsentStatus.values)
+COUNT_KEYS = ("rows", "created", "updated", "optout", "rejected", "duplicates",
+              "queued_for_iys", "local_only", "consents", "cell_errors")
+Kind = UploadRowError.Kind
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Where each target sits in a row of this upload."""
+
+    headers: list[str]
+    index: dict[str, int]
+    attributes: list[tuple[int, ProfileAttribute]]
+
+    @classmethod
+    def of(cls, upload: Upload) -> "Columns":
+        index, attributes = {}, []
+        configured = {a.name: a for a in ProfileAttribute.objects.all()}
+        for position, target in enumerate(upload.mapping):
+            if target.startswith(matching.ATTRIBUTE_PREFIX):
+                attribute = configured.get(target.removeprefix(matching.ATTRIBUTE_PREFIX))
+                if attribute is not None:
+                    attributes.append((position, attribute))
+            elif target:
+                index[target] = position
+        return cls(headers=list(upload.headers), index=index, attributes=attributes)
+
+    def cell(self, cells: list[str], target: str) -> str:
+        position = self.index.get(target)
+        if position is None or position >= len(cells):
+            return ""
+        return cells[position].strip()
+
+    def header(self, target: str) -> str:
+        position = self.index.get(target)
+        return self.headers[position] if position is not None else target
+
+
+@dataclass
+class Row:
+    number: int
+    cells: list[str]
+    ids: dict[str, str | None]
+    attributes: dict[str, Any]
+    iys: tuple[str, str, datetime] | None = None  # source, status, date when all valid
+    iys_problems: list[tuple[str, str, str]] = field(default_factory=list)  # column, value, msg
+
+
+@dataclass
+class ChunkResult:
+    counts: Counter
+    errors: list[UploadRowError]
+
+
+class _Slot:
+    """One contact the chunk writes to: an existing one or a new one."""
+
+    def __init__(self, contact: Contact | None):
+        self.contact = contact
+        self.rows: list[Row] = []
+
+
+def _row_read(number: int, cells: list[str], columns: Columns, mode: str,
+              errors: list[UploadRowError], upload: Upload) -> Row | None:
+    def error(column: str, value: str, message: str, kind: str = Kind.REJECTED) -> None:
+        errors.append(UploadRowError(upload=upload, row_number=number, column=column,
+                                     value=value[:1000], message=message, kind=kind))
+
+    raw = {name: columns.cell(cells, name) for name in matching.IDENTIFIERS}
+    try:
+        ids = identifiers_clean(**raw)
+    except ValidationError as problem:
+        if hasattr(problem, "error_dict"):
+            for name, problems in problem.error_dict.items():
+                for item in problems:
+                    error(columns.header(name), raw.get(name, ""), item.messages[0])
+        else:
+            error("", "", problem.messages[0])
+        return None
+    if mode == Upload.Mode.IYS and not (ids["email"] or ids["phone"]):
+        error("", "", _("IYS Synchronize needs an email or a phonenumber on every row."))
+        return None
+    attributes = {}
+    for position, attribute in columns.attributes:
+        value = cells[position].strip() if position < len(cells) else ""
+        try:
+            cleaned = attribute_value_clean(attribute, value)
+        except ValidationError as problem:
+            error(columns.headers[position], value, problem.messages[0], Kind.CELL)
+            continue
+        if cleaned is not None:
+            attributes[attribute.name] = cleaned
+    row = Row(number=number, cells=cells, ids=ids, attributes=attributes)
+    if mode == Upload.Mode.IYS:
+        _iys_read(row, columns)
+    return row
+
+
+def _iys_read(row: Row, columns: Columns) -> None:
+    raw_source = columns.cell(row.cells, matching.IYS_SOURCE)
+    raw_status = columns.cell(row.cells, matching.IYS_STATUS)
+    source, status = raw_source.upper(), raw_status.upper()
+    raw_date = columns.cell(row.cells, matching.IYS_CONSENT_DATE)
+    problems = row.iys_problems
+    for target, value in ((matching.IYS_SOURCE, source), (matching.IYS_STATUS, status),
+                          (matching.IYS_CONSENT_DATE, raw_date)):
+        if not value:
+            problems.append((columns.header(target), "", _("The İYS field is empty.")))
+    if source and source not in SOURCES:
+        problems.append((columns.header(matching.IYS_SOURCE), raw_source,
+                         _("“%(source)s” is not an İYS source; use one of the 13 HS_ values.")
+                         % {"source": raw_source}))
+    if status and status not in STATUSES:
+        problems.append((columns.header(matching.IYS_STATUS), raw_status,
+                         _("Status must be ONAY or RET.")))
+    when = None
+    if raw_date:
+        try:
+            when = parse_consent_date(raw_date)
+        except ValidationError as problem:
+            problems.append((columns.header(matching.IYS_CONSENT_DATE), raw_date,
+                             problem.messages[0]))
+    if not problems:
+        row.iys = (source, status, when)
+
+
+def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns: Columns,
+                connector: IysConnector, actor=None, now: datetime) -> ChunkResult:
+    """Decide and write one chunk of rows; call inside a transaction."""
+    counts: Counter = Counter()
+    errors: list[UploadRowError] = []
+    rows = []
+    for number, cells in records:
+        if not any(cell.strip() for cell in cells):
+            continue  # a blank line is not a row
+        counts["rows"] += 1
+        row = _row_read(number, cells, columns, upload.mode, errors, upload)
+        if row is None:
+            counts["rejected"] += 1
+        else:
+            rows.append(row)
+    counts["cell_errors"] += sum(1 for e in errors if e.kind == Kind.CELL)
+
+    existing = contacts_load(
+        emails={r.ids["email"] for r in rows if r.ids["email"]},
+        phones={r.ids["phone"] for r in rows if r.ids["phone"]},
+        external_ids={r.ids["external_id"] for r in rows if r.ids["external_id"]})
+    slots = _slots_resolve(rows, existing, errors, upload, counts, columns)
+    seen_before = set(ConsentEvent.objects.filter(
+        contact_id__in=[s.contact.pk for s in slots if s.contact is not None],
+        origin=Origin.UPLOAD, origin_reference=upload.reference,
+    ).values_list("contact_id", flat=True).distinct()) if existing else set()
+
+    winners = []
+    for slot in slots:
+        *replaced, last = slot.rows
+        for row in replaced:
+            counts["duplicates"] += 1
+            errors.append(UploadRowError(
+                upload=upload, row_number=row.number, kind=Kind.DUPLICATE,
+                message=_("The same contact is on row %(row)d; the later row wins.")
+                % {"row": last.number}))
+        if slot.contact is not None and slot.contact.pk in seen_before:
+            counts["duplicates"] += 1
+            errors.append(UploadRowError(
+                upload=upload, row_number=last.number, kind=Kind.DUPLICATE,
+                message=_("The same contact was on an earlier row; this later row wins.")))
+        winners.append((slot, last))
+
+    policy = _DeliveryPolicy(connector, now)
+    currents = consents_current_load(recipients={
+        value for _slot, row in winners for value in (row.ids["email"], row.ids["phone"])
+        if value})
+    changes = []
+    for slot, row in winners:
+        change = ContactChange(row_number=row.number, contact=slot.contact,
+                               identifiers=row.ids, attributes=row.attributes)
+        _consents_decide(change, row, upload, columns, currents, policy, errors, counts, now)
+        changes.append(change)
+        counts["created" if slot.contact is None else "updated"] += 1
+
+    origin = ChangeOrigin(kind=Origin.UPLOAD, reference=upload.reference, actor=actor)
+    written = contact_changes_write(changes, origin=origin)
+    counts["consents"] += len(written.consents)
+    counts["queued_for_iys"] += sum(1 for c in written.consents if c.iys_state == IysState.PENDING)
+    UploadRowError.objects.bulk_create(errors)
+    return ChunkResult(counts=counts, errors=errors)
+
+
+def _slots_resolve(rows: list[Row], existing: list[Contact], errors: list[UploadRowError],
+                   upload: Upload, counts: Counter, columns: Columns) -> list[_Slot]:
+    """Group rows by the contact they write to: external ID first, then e-mail, then phone.
+
+    A row whose identifiers belong to two different contacts is rejected, as
+    consents.services would refuse it (an identifier belongs to one contact).
+    """
+    claims: dict[tuple[str, str], _Slot] = {}
+    slots: list[_Slot] = []
+    for contact in existing:
+        slot = _Slot(contact)
+        for name in ("external_id", "email", "phone"):
+            value = getattr(contact, name)
+            if value:
+                claims[(name, value)] = slot
+    for row in rows:
+        keys = [(name, row.ids[name]) for name in ("external_id", "email", "phone")
+                if row.ids[name]]
+        slot = next((claims[key] for key in keys if key in claims), None)
+        if slot is None:
+            slot = _Slot(None)
+        taken = [(name, value) for name, value in keys
+                 if claims.get((name, value), slot) is not slot]
+        if taken:
+            counts["rejected"] += 1
+            for name, value in taken:
+                errors.append(UploadRowError(
+                    upload=upload, row_number=row.number, column=columns.header(name),
+                    value=value,
+                    message=_("%(value)s already belongs to another contact.")
+                    % {"value": value}))
+            continue
+        for key in keys:
+            claims[key] = slot
+        if not slot.rows:
+            slots.append(slot)
+        slot.rows.append(row)
+    return slots
+
+
+class _DeliveryPolicy:
+    """connectors.services.iys_delivery_state and the 3-business-day check, asked once per
+    distinct answer in a chunk: both depend only on the connector, the consent's type,
+    status and date, and whether İYS already knows the recipient."""
+
+    def __init__(self, connector: IysConnector, now: datetime):
+        self.connector, self.now = connector, now
+        self.states: dict[tuple, str] = {}
+        self.late: dict[datetime, bool] = {}
+
+    def state(self, facts: ConsentFacts, previous) -> str:
+        key = (facts.type, facts.status, facts.consent_date,
+               previous.iys_state if previous is not None else None)
+        if key not in self.states:
+            self.states[key] = iys_delivery_state(facts, previous=previous,
+                                                  connector=self.connector)
+        return self.states[key]
+
+    def too_late(self, when: datetime) -> bool:
+        if when not in self.late:
+            self.late[when] = is_too_late_for_iys(when, self.now)
+        return self.late[when]
+
+
+def _consents_decide(change: ContactChange, row: Row, upload: Upload, columns: Columns,
+                     currents: dict, policy: _DeliveryPolicy, errors: list[UploadRowError],
+                     counts: Counter, now: datetime) -> None:
+    """The row's consents (IYS Synchronize) or fixed permissions (Subscribed/Unsubscribed)."""
+    channels = [(ConsentType.EPOSTA, "email", row.ids["email"]),
+                (ConsentType.MESAJ, "sms", row.ids["phone"])]
+    channels = [(type_, channel, recipient) for type_, channel, recipient in channels
+                if recipient]
+    if upload.mode != Upload.Mode.IYS:
+        value = (Permission.OPT_IN if upload.mode == Upload.Mode.SUBSCRIBED
+                 else Permission.OPT_OUT)
+        change.permissions = {channel: value for _t, channel, _r in channels}
+        return
+
+    def note(kind: str, column: str, value: str, message: str) -> None:
+        errors.append(UploadRowError(upload=upload, row_number=row.number, column=column,
+                                     value=value[:1000], message=message, kind=kind))
+
+    if row.iys is None:
+        counts["optout"] += 1
+        change.permissions = {channel: Permission.OPT_OUT for _t, channel, _r in channels}
+        for column, value, message in row.iys_problems:
+            note(Kind.OPTOUT, column, value,
+                 _("%(message)s Kept as opt-out; nothing sent to İYS.") % {"message": message})
+        return
+    source, status, when = row.iys
+    optout = late = False
+    for type_, channel, recipient in channels:
+        facts = ConsentFacts(recipient=recipient, recipient_type="BIREYSEL", type=type_,
+                             status=status, source=source, consent_date=when)
+        current = currents.get((recipient, type_))
+        stored = StoredConsent(current.status, current.consent_date) if current else None
+        problems = consent_errors(facts, current=stored, now=now)
+        codes = {item.code for items in problems.values() for item in items}
+        if "same_status" in codes:
+            continue  # İYS and we already hold this status: nothing new to record
+        if codes == {"not_newer"}:
+            note(Kind.NOT_RECORDED, columns.header(matching.IYS_CONSENT_DATE),
+                 columns.cell(row.cells, matching.IYS_CONSENT_DATE),
+                 problems["consent_date"][0].messages[0])
+            continue
+        if problems:
+            optout = True
+            change.permissions[channel] = Permission.OPT_OUT
+            for field_name, items in problems.items():
+                column = {"source": matching.IYS_SOURCE, "status": matching.IYS_STATUS,
+                          "consent_date": matching.IYS_CONSENT_DATE}.get(field_name, field_name)
+                for item in items:
+                    note(Kind.OPTOUT, columns.header(column), columns.cell(row.cells, column),
+                         _("%(message)s Kept as opt-out; nothing sent to İYS.")
+                         % {"message": item.messages[0]})
+            continue
+        state = policy.state(facts, current)
+        if policy.too_late(when):
+            counts["local_only"] += 1
+        if policy.too_late(when) and not late:
+            late = True
+            note(Kind.LOCAL, columns.header(matching.IYS_CONSENT_DATE),
+                 columns.cell(row.cells, matching.IYS_CONSENT_DATE),
+                 _("The consent date is more than 3 business days ago (Turkey time): stored "
+                   "here, not sent to İYS."))
+        change.consents.append(ConsentIntent(type=type_, status=status, source=source,
+                                             consent_date=when, iys_state=state,
+                                             previous=current))
+    if optout:
+        counts["optout"] += 1

@@ -1,0 +1,274 @@
+"""Contact uploads: store the file, match its columns, run the chunked pipeline, report."""
+
+import csv
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from connectors.models import IysConnector
+from uploads import matching
+from uploads.models import Upload, UploadRowError
+from uploads.parsing import FileUnreadable, file_preview, iter_records
+from uploads.pipeline import COUNT_KEYS, Columns, chunk_apply
+
+logger = logging.getLogger(__name__)
+ALLOWED_SUFFIXES = (".csv", ".txt", ".tsv")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def chunk_rows() -> int:
+    return getattr(settings, "UPLOAD_CHUNK_ROWS", 2000)
+
+
+def upload_path(upload: Upload) -> Path:
+    return Path(settings.PRIVATE_UPLOAD_ROOT) / upload.stored_path
+
+
+def upload_create(*, name: str, file_name: str, chunks: Iterable[bytes], mode: str,
+                  user: AbstractBaseUser | None = None) -> Upload:
+    """Store an uploaded file privately (streamed, size-limited) and read its columns."""
+    suffix = Path(file_name).suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        raise ValidationError(_("Upload a CSV or TXT file (.csv, .txt)."), code="file_type")
+    if mode not in Upload.Mode.values:
+        raise ValidationError(_("Choose Subscribed, Unsubscribed or IYS Synchronize."),
+                              code="mode")
+    root = Path(settings.PRIVATE_UPLOAD_ROOT)
+    root.mkdir(parents=True, exist_ok=True)
+    stored = f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+    path = root / stored
+    path.parent.mkdir(parents=True, exist_ok=True)
+    size = 0
+    try:
+        with open(path, "wb") as out:
+            for chunk in chunks:
+                size += len(chunk)
+                if size > settings.UPLOAD_MAX_BYTES:
+                    raise ValidationError(
+                        _("The file is larger than the limit of %(limit)d MB.")
+                        % {"limit": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}, code="too_big")
+                out.write(chunk)
+        preview = file_preview(path, looks_like_header=matching.looks_like_header)
+    except FileUnreadable as error:
+        path.unlink(missing_ok=True)
+        raise ValidationError(str(error), code="unreadable") from None
+    except ValidationError:
+        path.unlink(missing_ok=True)
+        raise
+    matches = matching.columns_auto_match(preview.headers, has_header=preview.has_header)
+    mapping = [m.target for m in matches]
+    return Upload.objects.create(
+        name=name.strip() or file_name, original_name=file_name[:255], stored_path=stored,
+        size=size, mode=mode, encoding=preview.encoding, delimiter=preview.delimiter,
+        has_header=preview.has_header, headers=preview.headers, samples=preview.samples,
+        mapping=mapping, created_by=user,
+        ignored_columns=matching.ignored_columns(headers=preview.headers, mapping=mapping,
+                                                 mode=mode))
+
+
+def upload_create_from_path(*, path: Path, mode: str, name: str = "",
+                            user: AbstractBaseUser | None = None) -> Upload:
+    def chunks() -> Iterator[bytes]:
+        with open(path, "rb") as source:
+            while block := source.read(1024 * 1024):
+                yield block
+
+    return upload_create(name=name or path.name, file_name=path.name, chunks=chunks(),
+                         mode=mode, user=user)
+
+
+def upload_matching_save(*, upload: Upload, mapping: list[str], remember: bool = True) -> Upload:
+    """Save the column matching. Raises ValidationError for a matching that cannot work;
+    IYS Synchronize without the three İYS columns blocks the upload (nothing written)."""
+    if upload.state not in (Upload.State.DRAFT, Upload.State.BLOCKED):
+        raise ValidationError(_("This upload has already started."), code="started")
+    valid = {target for target, _label in matching.target_choices()}
+    mapping = [(target if target in valid else "") for target in mapping]
+    mapping += [""] * (len(upload.headers) - len(mapping))
+    problems = matching.mapping_problems(headers=upload.headers, mapping=mapping,
+                                         mode=upload.mode)
+    if problems:
+        raise ValidationError(problems, code="mapping")
+    upload.mapping = mapping
+    upload.ignored_columns = matching.ignored_columns(headers=upload.headers, mapping=mapping,
+                                                      mode=upload.mode)
+    upload.state, upload.message = Upload.State.DRAFT, ""
+    if remember and upload.has_header:
+        matching.mapping_remember(headers=upload.headers, mapping=mapping)
+    _block_if_iys_columns_missing(upload)
+    upload.save()
+    return upload
+
+
+def _block_if_iys_columns_missing(upload: Upload) -> bool:
+    if upload.mode != Upload.Mode.IYS:
+        return False
+    missing = matching.missing_iys_columns(upload.mapping)
+    if not missing:
+        return False
+    upload.state = Upload.State.BLOCKED
+    upload.message = _("IYS Synchronize needs the İYS columns; missing: %(columns)s. Nothing "
+                       "was imported. Add them to the file or match them, or choose the "
+                       "Subscribed or Unsubscribed status.") % {"columns": ", ".join(missing)}
+    return True
+
+
+def upload_queue(*, upload: Upload) -> Upload:
+    """Hand a matched upload to the Celery worker (after the transaction commits)."""
+    from uploads.tasks import upload_process
+
+    if upload.state != Upload.State.DRAFT:
+        raise ValidationError(_("Only an upload waiting for its matching can be started."),
+                              code="state")
+    upload.state = Upload.State.QUEUED
+    upload.save(update_fields=["state"])
+    transaction.on_commit(lambda: upload_process.delay(upload.pk))
+    return upload
+
+
+def upload_resume(*, upload: Upload) -> Upload:
+    """Queue a failed upload again; it goes on from its checkpoint, nothing is written twice."""
+    from uploads.tasks import upload_process
+
+    if upload.state != Upload.State.FAILED:
+        raise ValidationError(_("Only a failed upload can be resumed."), code="state")
+    upload.state, upload.message, upload.finished_at = Upload.State.QUEUED, "", None
+    upload.save(update_fields=["state", "message", "finished_at"])
+    transaction.on_commit(lambda: upload_process.delay(upload.pk))
+    return upload
+
+
+def upload_run(*, upload_id: int) -> Upload:
+    """Run (or resume from its checkpoint) the pipeline; safe to call twice."""
+    upload = Upload.objects.get(pk=upload_id)
+    if upload.is_finished or (upload.state == Upload.State.DRAFT and not upload.mapping):
+        return upload
+    if _block_if_iys_columns_missing(upload):
+        upload.finished_at = timezone.now()
+        upload.save()
+        return upload
+    path = upload_path(upload)
+    try:
+        if upload.rows_total is None:
+            upload.rows_total = _data_rows(upload, path)
+        upload.state = Upload.State.PROCESSING
+        upload.started_at = upload.started_at or timezone.now()
+        upload.save(update_fields=["rows_total", "state", "started_at"])
+        _run_chunks(upload, path)
+    except FileUnreadable as error:
+        return _fail(upload.pk, str(error))
+    upload = Upload.objects.get(pk=upload.pk)
+    upload.state = Upload.State.DONE
+    upload.finished_at = timezone.now()
+    upload.save(update_fields=["state", "finished_at"])
+    return upload
+
+
+def _data_rows(upload: Upload, path: Path) -> int:
+    rows = sum(1 for _n, cells in iter_records(path, encoding=upload.encoding,
+                                                delimiter=upload.delimiter)
+               if any(cell.strip() for cell in cells))
+    return max(0, rows - (1 if upload.has_header else 0))
+
+
+def _run_chunks(upload: Upload, path: Path) -> None:
+    columns = Columns.of(upload)
+    connector = IysConnector.load()  # once per run: the push policy is decided per chunk
+    size = chunk_rows()
+    batch: list[tuple[int, list[str]]] = []
+    for number, cells in iter_records(path, encoding=upload.encoding,
+                                      delimiter=upload.delimiter):
+        if number <= upload.checkpoint or (upload.has_header and number == 1):
+            continue
+        batch.append((number, cells))
+        if len(batch) >= size:
+            upload = _chunk_commit(upload, batch, columns, connector)
+            batch = []
+    if batch:
+        _chunk_commit(upload, batch, columns, connector)
+
+
+def _chunk_commit(upload: Upload, batch: list[tuple[int, list[str]]], columns: Columns,
+                  connector: IysConnector) -> Upload:
+    """Write one chunk and move the checkpoint in the same transaction."""
+    with transaction.atomic():
+        locked = Upload.objects.select_for_update().get(pk=upload.pk)
+        batch = [(n, cells) for n, cells in batch if n > locked.checkpoint]
+        if not batch:
+            return locked  # another run of the task wrote this chunk already
+        result = chunk_apply(upload=locked, records=batch, columns=columns, connector=connector,
+                             actor=locked.created_by, now=timezone.now())
+        counts = Counter({key: 0 for key in COUNT_KEYS})
+        counts.update(locked.counts)
+        counts.update(result.counts)
+        locked.counts = dict(counts)
+        locked.checkpoint = batch[-1][0]
+        locked.rows_done += result.counts["rows"]
+        locked.save(update_fields=["counts", "checkpoint", "rows_done"])
+    return locked
+
+
+def _fail(upload_id: int, message: str) -> Upload:
+    upload = Upload.objects.get(pk=upload_id)
+    upload.state = Upload.State.FAILED
+    upload.message = message
+    upload.finished_at = timezone.now()
+    upload.save(update_fields=["state", "message", "finished_at"])
+    return upload
+
+
+def upload_fail(*, upload_id: int, error: BaseException) -> Upload:
+    """Record that the pipeline stopped; what was written so far is in the summary."""
+    logger.exception("upload %s failed", upload_id, exc_info=error)
+    return _fail(upload_id, _("Processing stopped: %(error)s") % {"error": error})
+
+
+def upload_summary(upload: Upload) -> dict:
+    """What the result screen and `import_contacts --json` report."""
+    counts = {key: upload.counts.get(key, 0) for key in COUNT_KEYS}
+    return {**counts, "state": upload.state, "message": upload.message,
+            "rows_total": upload.rows_total, "rows_done": upload.rows_done,
+            "ignored_columns": upload.ignored_columns}
+
+
+def formula_safe(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
+    return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def upload_errors_csv(upload: Upload) -> Iterator[str]:
+    """The original rows that have errors, plus an error column; streamed, formula-safe."""
+    writer = csv.writer(_Echo())
+    error_rows = (UploadRowError.objects.filter(upload=upload).order_by("row_number", "id")
+                  .values_list("row_number", "column", "message").iterator(chunk_size=2000))
+    pending = next(error_rows, None)
+    header = [*upload.headers, _("error")]
+    yield "\ufeff" + writer.writerow([formula_safe(cell) for cell in header])
+    if pending is None:
+        return
+    for number, cells in iter_records(upload_path(upload), encoding=upload.encoding,
+                                      delimiter=upload.delimiter):
+        messages = []
+        while pending is not None and pending[0] == number:
+            column, message = pending[1], pending[2]
+            messages.append(f"{column}: {message}" if column else message)
+            pending = next(error_rows, None)
+        if messages:
+            yield writer.writerow([formula_safe(cell) for cell in cells]
+                                  + [formula_safe(" | ".join(messages))])
+        if pending is None:
+            return
