@@ -15,6 +15,7 @@ MODEL_SECTIONS = {
     ("uploads", "upload"): "targeting",
     ("connectors", "iysconnector"): "settings",
     ("connectors", "reconciliationdifference"): "settings",
+    ("connectors", "iysrejection"): "settings",
     ("consents", "profileattribute"): "developers",
     ("api", "apikey"): "developers",
     ("consents", "consent"): "history",
