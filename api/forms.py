@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consents.choices import TYPE_OF_CHANNEL, Channel, ConsentStatus, ConsentType, RecipientType
 from consents.dates import parse_consent_date
+from consents.identifiers import normalize_email, normalize_phone
 
 
 class ConsentCaptureForm(forms.Form):
@@ -19,6 +20,14 @@ class ConsentCaptureForm(forms.Form):
     source = forms.CharField(required=False)
     consent_date = forms.CharField(required=False)
     recipient_type = forms.ChoiceField(required=False, choices=RecipientType.choices)
+
+    def clean_email(self):
+        value = self.cleaned_data["email"]
+        return normalize_email(value) if value else None
+
+    def clean_phone(self):
+        value = self.cleaned_data["phone"]
+        return normalize_phone(value) if value else None
 
     def clean_consent_date(self):
         raw = self.cleaned_data["consent_date"]

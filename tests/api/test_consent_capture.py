@@ -122,3 +122,9 @@ def test_iys_rule_messages_come_in_turkish_when_asked(api):
     future = format_iys_date(timezone.now() + timedelta(days=1))
     response = api.post_consent(body(consent_date=future), **{"Accept-Language": "tr"})
     assert response.json()["errors"]["consent_date"] == ["İzin tarihi gelecekte olamaz."]
+
+
+def test_every_bad_field_is_named_at_once(api):
+    response = api.post_consent({"phone": "0532", "email": "not-an-email", "type": "SMS"})
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"phone", "email", "type", "status"}
