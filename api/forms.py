@@ -42,7 +42,8 @@ class ConsentCaptureForm(forms.Form):
                 _("Give the consent type (MESAJ, EPOSTA, ARAMA) or the channel "
                   "(email, sms, call)."), code="required"))
         cleaned["recipient_type"] = cleaned.get("recipient_type") or RecipientType.BIREYSEL
-        if not any(cleaned.get(name) for name in ("email", "phone", "external_id")):
+        identifiers = ("email", "phone", "external_id")
+        if not any(cleaned.get(name) or name in self.errors for name in identifiers):
             raise ValidationError(_("Give at least one identifier: e-mail, phone or external ID."),
                                   code="no_identifier")
         return cleaned
