@@ -100,6 +100,16 @@ class WriteResult:
 def contacts_load(*, emails: set[str], phones: set[str],
                   external_ids: set[str]) -> list[ContactRecord]:
     """Every contact any of these identifiers points at, in one query."""
+    if not (external_ids or emails or phones):
+        return []
+    if connection.vendor == "postgresql":  # three arrays instead of thousands of parameters
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {', '.join(CONTACT_COLUMNS)} FROM consents_contact "
+                "WHERE external_id = ANY(%s) OR email = ANY(%s) OR phone = ANY(%s)",
+                [list(external_ids), list(emails), list(phones)])
+            return [ContactRecord(*values[:-1], json.loads(values[-1]))
+                    for values in cursor.fetchall()]
     condition = Q(pk__in=[])
     if external_ids:
         condition |= Q(external_id__in=external_ids)
@@ -107,10 +117,11 @@ def contacts_load(*, emails: set[str], phones: set[str],
         condition |= Q(email__in=emails)
     if phones:
         condition |= Q(phone__in=phones)
-    if not (external_ids or emails or phones):
-        return []
     return [ContactRecord(*values)
             for values in Contact.objects.filter(condition).values_list(*CONTACT_COLUMNS)]
+
+
+CONSENT_COLUMNS = ("id", "recipient", "type", "status", "source", "consent_date", "iys_state")
 
 
 def consents_current_load(*, recipients: set[str],
@@ -118,12 +129,34 @@ def consents_current_load(*, recipients: set[str],
     """The current consent per (recipient, type) for these recipients, in one query."""
     if not recipients:
         return {}
-    found = (Consent.objects.current()
-             .filter(recipient__in=recipients, recipient_type=recipient_type)
-             .values_list("pk", "recipient", "type", "status", "source", "consent_date",
-                          "iys_state"))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {', '.join(CONSENT_COLUMNS)} FROM consents_consent "
+                "WHERE is_current AND recipient_type = %s AND recipient = ANY(%s)",
+                [recipient_type, list(recipients)])
+            found = cursor.fetchall()
+    else:
+        found = (Consent.objects.current()
+                 .filter(recipient__in=recipients, recipient_type=recipient_type)
+                 .values_list(*CONSENT_COLUMNS))
     return {(values[1], values[2]): ConsentRecord(*values, recipient_type=recipient_type)
             for values in found}
+
+
+def contacts_with_events(*, contact_ids: list[int], origin: str, reference: str) -> set[int]:
+    """Which of these contacts already have an event from this origin (e.g. this upload)."""
+    if not contact_ids:
+        return set()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT DISTINCT contact_id FROM consents_consentevent "
+                           "WHERE contact_id = ANY(%s) AND origin = %s AND origin_reference = %s",
+                           [contact_ids, origin, reference])
+            return {row[0] for row in cursor.fetchall()}
+    return set(ConsentEvent.objects.filter(
+        contact_id__in=contact_ids, origin=origin, origin_reference=reference,
+    ).values_list("contact_id", flat=True).distinct())
 
 
 @dataclass
@@ -218,9 +251,9 @@ def contact_changes_write(changes: list[ContactChange], *, origin: ChangeOrigin)
     consent_of: dict[tuple[int, str], ConsentRecord] = {}
     for change, intent, consent in consents:
         consent_of[(id(change), _CHANNEL_OF_TYPE[intent.type])] = consent
-        events.append(_Event(change.contact, consent, _CONSENT, intent.type,
-                             _consent_snapshot(intent.previous) if intent.previous else None,
-                             _consent_snapshot(consent), change.row_number))
+        # before/after are the consents themselves: each writer renders _consent_snapshot
+        events.append(_Event(change.contact, consent, _CONSENT, intent.type, intent.previous,
+                             consent, change.row_number))
 
     for change, before in zip(changes, permission_before, strict=True):
         contact = change.contact
@@ -269,10 +302,14 @@ class _DjangoWriter:
             record.pk = consent.pk
 
     def events_create(self, events: list[_Event], fields: dict[str, Any]) -> None:
+        def value(value: Any) -> Any:
+            return _consent_snapshot(value) if isinstance(value, ConsentRecord) else value
+
         ConsentEvent.objects.bulk_create([
             ConsentEvent(contact_id=e.contact.pk, consent_id=e.consent.pk if e.consent else None,
-                         kind=e.kind, field=e.field, before=e.before, after=e.after,
-                         created_at=self.now, **{**fields, "row_number": e.row_number})
+                         kind=e.kind, field=e.field, before=value(e.before),
+                         after=value(e.after), created_at=self.now,
+                         **{**fields, "row_number": e.row_number})
             for e in events])
 
 
@@ -292,7 +329,26 @@ def copy_text(value: Any) -> str:
 
 
 def _json(value: Any) -> str:
+    """An event's before/after (or a contact's attributes) as COPY text of JSON."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, ConsentRecord):
+        return _snapshot_json(value)
+    if isinstance(value, str) and value.isidentifier():
+        return f'"{value}"'  # a permission or state: nothing to escape
     return copy_text(json.dumps(value, ensure_ascii=False))
+
+
+def _snapshot_json(consent: ConsentRecord) -> str:
+    """json.dumps(_consent_snapshot(consent)) for vocabulary values, without building a dict."""
+    status, source, state = consent.status, consent.source, consent.iys_state
+    if not (status.isidentifier() and state.isidentifier()
+            and (source == "" or source.isidentifier())):
+        return copy_text(json.dumps(_consent_snapshot(consent), ensure_ascii=False))
+    when = consent.consent_date
+    when = f'"{when.isoformat()}"' if when is not None else "null"
+    return (f'{{"status": "{status}", "source": "{source}", "consent_date": {when}, '
+            f'"iys_state": "{state}"}}')
 
 
 class _PostgresWriter:
@@ -396,8 +452,7 @@ class _PostgresWriter:
         after_row = f"\t{copy_text(actor)}\t{copy_text(fields['actor_label'])}\t{self.stamp}\n"
         lines = []
         for e in events:
-            before = "\\N" if e.before is None else _json(e.before)
-            after = "\\N" if e.after is None else _json(e.after)
+            before, after = _json(e.before), _json(e.after)
             consent = e.consent.pk if e.consent is not None else "\\N"
             row = e.row_number if e.row_number is not None else "\\N"
             lines.append(f"{e.contact.pk}\t{consent}\t{e.kind}\t{e.field}\t{before}\t{after}\t"

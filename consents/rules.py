@@ -165,6 +165,7 @@ def _deadline_day(day: date) -> date:
     return day
 
 
+@lru_cache(maxsize=8192)  # a bulk upload asks for each consent date several times
 def iys_deadline(consent_date: datetime) -> datetime:
     """The last moment İYS accepts this consent: 3 business days (Turkey) after it was given."""
     local = timezone.localtime(consent_date, TURKEY)

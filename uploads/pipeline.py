@@ -23,10 +23,11 @@ from consents.bulk import (
     consents_current_load,
     contact_changes_write,
     contacts_load,
+    contacts_with_events,
 )
 from consents.choices import ConsentType, IysState, Origin, Permission
 from consents.dates import parse_consent_date
-from consents.models import ConsentEvent, ProfileAttribute
+from consents.models import ProfileAttribute
 from consents.rules import (
     SOURCES,
     STATUSES,
@@ -246,10 +247,9 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
         phones={r.ids["phone"] for r in rows if r.ids["phone"]},
         external_ids={r.ids["external_id"] for r in rows if r.ids["external_id"]})
     slots = _slots_resolve(rows, existing, errors, upload, counts)
-    seen_before = set(ConsentEvent.objects.filter(
-        contact_id__in=[s.contact.pk for s in slots if s.contact is not None],
-        origin=Origin.UPLOAD, origin_reference=upload.reference,
-    ).values_list("contact_id", flat=True).distinct()) if existing else set()
+    seen_before = contacts_with_events(
+        contact_ids=[s.contact.pk for s in slots if s.contact is not None],
+        origin=Origin.UPLOAD, reference=upload.reference)
 
     winners = []
     for slot in slots:
