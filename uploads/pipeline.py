@@ -219,7 +219,7 @@ def chunk_read(*, upload: Upload, records: list[tuple[int, list[str]]],
     reader = _Reader(upload, columns)
     read = reader.read
     for number, cells in records:
-        if not any(cell.strip() for cell in cells):
+        if not "".join(cells).strip():
             continue  # a blank line is not a row
         counts["rows"] += 1
         row = read(number, cells, errors)
