@@ -5,12 +5,15 @@ Admin classes stay thin: every write goes through consents.services.
 
 from django.contrib import admin
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from consents.choices import Channel, ConsentSource, ConsentStatus, IysState, Origin
 from consents.forms import ConsentAdminForm, ContactAdminForm
 from consents.models import Consent, ConsentEvent, Contact, ProfileAttribute
+from consents.paginators import EstimatedCountPaginator
 from consents.resources import ConsentEventResource, ContactResource
 from consents.services import ChangeOrigin, consent_apply, contact_update, permission_set
 
@@ -23,10 +26,10 @@ class CurrentConsentFilter(admin.SimpleListFilter):
     """Contacts whose current consent has a given value (one EXISTS, no duplicate rows)."""
 
     consent_field = ""
-    choices: list = []
+    options: list = []
 
     def lookups(self, request, model_admin):
-        return self.choices
+        return self.options
 
     def queryset(self, request, queryset):
         if not self.value():
@@ -40,21 +43,21 @@ class IysStatusFilter(CurrentConsentFilter):
     title = _("İYS status")
     parameter_name = "iys_status"
     consent_field = "status"
-    choices = ConsentStatus.choices
+    options = ConsentStatus.choices
 
 
 class IysSourceFilter(CurrentConsentFilter):
     title = _("source")
     parameter_name = "iys_source"
     consent_field = "source"
-    choices = ConsentSource.choices
+    options = ConsentSource.choices
 
 
 class IysStateFilter(CurrentConsentFilter):
     title = _("İYS state")
     parameter_name = "iys_state"
     consent_field = "iys_state"
-    choices = IysState.choices
+    options = IysState.choices
 
 
 class ConsentInline(admin.TabularInline):
@@ -83,13 +86,21 @@ class ContactAdmin(ExportMixin, admin.ModelAdmin):
     list_filter = ["email_permission", "sms_permission", "call_permission", IysStatusFilter,
                    IysSourceFilter, IysStateFilter]
     search_fields = ["=email", "=phone", "=external_id"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "history"]
     inlines = [ConsentInline]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     list_per_page = 50
 
     def has_delete_permission(self, request, obj=None):
         return False  # a contact carries consents, which are legal evidence
+
+    @admin.display(description=_("consent history"))
+    def history(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        url = reverse("admin:consents_consentevent_changelist") + f"?contact__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, _("Every change to this contact"))
 
     def save_model(self, request, obj, form, change):
         origin = admin_origin(request)
@@ -124,6 +135,7 @@ class ConsentAdmin(admin.ModelAdmin):
     search_fields = ["=recipient", "iys_transaction_id"]
     raw_id_fields = ["contact"]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -148,13 +160,14 @@ class ConsentAdmin(admin.ModelAdmin):
 @admin.register(ConsentEvent)
 class ConsentEventAdmin(ExportMixin, admin.ModelAdmin):
     resource_classes = [ConsentEventResource]
-    list_display = ["created_at", "contact", "kind", "field", "before", "after", "origin",
+    list_display = ["created_at", "contact", "kind", "field", "change", "origin",
                     "origin_reference", "row_number", "actor_label"]
     list_filter = ["kind", "origin", "field"]
     search_fields = ["=contact__email", "=contact__phone", "=contact__external_id",
                      "origin_reference"]
     list_select_related = ["contact"]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     def has_add_permission(self, request):
         return False
@@ -164,3 +177,19 @@ class ConsentEventAdmin(ExportMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup == "contact__id__exact" or super().lookup_allowed(lookup, value, request)
+
+    @admin.display(description=_("change"))
+    def change(self, obj):
+        return format_html("{} → {}", _describe(obj.before), _describe(obj.after))
+
+
+def _describe(value) -> str:
+    """A short human reading of an event's before/after value."""
+    if value is None:
+        return "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{v}" for v in value.values() if v not in (None, ""))
+    return str(value)

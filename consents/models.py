@@ -194,7 +194,7 @@ class ConsentEvent(models.Model):
     class Meta:
         ordering = ["-id"]
         verbose_name = _("consent event")
-        verbose_name_plural = _("consent history")
+        verbose_name_plural = _("consent events")
         indexes = [models.Index(fields=["contact", "-id"], name="event_contact_idx")]
 
     def __str__(self) -> str:

@@ -20,6 +20,8 @@ def contact_find(*, email: str | None = None, phone: str | None = None,
 
 def contact_lookup(identifier: str) -> Contact | None:
     """Find a contact by any one identifier, as the API's URL gives it."""
+    if "\x00" in identifier:  # no stored identifier can hold a NUL byte
+        return None
     kind = identifier_kind(identifier)
     if kind == "email":
         try:

@@ -22,7 +22,7 @@ from consents.choices import (
 )
 from consents.identifiers import normalize_email, normalize_external_id, normalize_phone
 from consents.models import Consent, ConsentEvent, Contact, ProfileAttribute
-from consents.rules import ConsentFacts, StoredConsent, consent_check
+from consents.rules import TURKEY, ConsentFacts, StoredConsent, consent_check
 from consents.selectors import contact_find
 
 
@@ -288,7 +288,8 @@ def consent_apply(*, contact: Contact, type: str, status: str, source: str = "",
 
 def _consent_snapshot(consent: Consent) -> dict[str, Any]:
     return {"status": consent.status, "source": consent.source,
-            "consent_date": consent.consent_date.isoformat() if consent.consent_date else None,
+            "consent_date": (timezone.localtime(consent.consent_date, TURKEY).isoformat()
+                             if consent.consent_date else None),
             "iys_state": consent.iys_state}
 
 

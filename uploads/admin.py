@@ -13,9 +13,11 @@ from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from uploads import matching
 from uploads.forms import MatchingForm, UploadFileForm
@@ -25,9 +27,12 @@ from uploads.services import (
     upload_errors_csv,
     upload_matching_save,
     upload_queue,
+    upload_resume,
     upload_summary,
 )
 
+STATE_COLOURS = {"done": "#1f7a33", "failed": "#ba2121", "blocked": "#ba2121",
+                 "processing": "#8a6a00", "queued": "#8a6a00"}
 SUMMARY_LABELS = [
     ("rows", gettext_lazy("Rows read")),
     ("created", gettext_lazy("Contacts created")),
@@ -53,8 +58,9 @@ class UploadAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("state"), ordering="state")
     def state_badge(self, obj: Upload) -> str:
-        return format_html('<span class="upload-state upload-state-{}">{}</span>',
-                           obj.state, obj.get_state_display())
+        colour = STATE_COLOURS.get(obj.state, "inherit")
+        return format_html('<strong style="color:{}">{}</strong>', colour,
+                           obj.get_state_display())
 
     @admin.display(description=gettext_lazy("rows processed"))
     def progress(self, obj: Upload) -> str:
@@ -75,6 +81,7 @@ class UploadAdmin(admin.ModelAdmin):
             path("<int:pk>/matching/", wrap(self.matching_view), name="uploads_upload_matching"),
             path("<int:pk>/progress/", wrap(self.progress_view), name="uploads_upload_progress"),
             path("<int:pk>/errors.csv", wrap(self.errors_view), name="uploads_upload_errors"),
+            path("<int:pk>/resume/", wrap(self.resume_view), name="uploads_upload_resume"),
             *super().get_urls(),
         ]
 
@@ -126,8 +133,6 @@ class UploadAdmin(admin.ModelAdmin):
                 for message in error.messages:
                     form.add_error(None, message)
             else:
-                if upload.state == Upload.State.BLOCKED:
-                    messages.error(request, upload.message)
                 return redirect(reverse("admin:uploads_upload_change", args=[upload.pk]))
         matches = (matching.columns_auto_match(upload.headers, has_header=upload.has_header)
                    if request.method == "GET" and upload.state == Upload.State.DRAFT else None)
@@ -163,7 +168,21 @@ class UploadAdmin(admin.ModelAdmin):
             errors_total=sum(by_kind.values()),
             summary=[(label, summary[key]) for key, label in SUMMARY_LABELS],
             may_rematch=self.has_add_permission(request)
-            and upload.state in (Upload.State.DRAFT, Upload.State.BLOCKED)))
+            and upload.state in (Upload.State.DRAFT, Upload.State.BLOCKED),
+            may_resume=self.has_change_permission(request, upload)
+            and upload.state == Upload.State.FAILED))
+
+    @method_decorator(require_POST)
+    def resume_view(self, request: HttpRequest, pk: int):
+        upload = get_object_or_404(Upload, pk=pk)
+        if not self.has_change_permission(request, upload):
+            raise PermissionDenied
+        try:
+            with transaction.atomic():
+                upload_resume(upload=upload)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        return redirect(reverse("admin:uploads_upload_change", args=[upload.pk]))
 
     def progress_view(self, request: HttpRequest, pk: int):
         upload = get_object_or_404(Upload, pk=pk)

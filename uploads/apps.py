@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class UploadsConfig(AppConfig):
     name = "uploads"
-    verbose_name = _("Contact uploads")
+    verbose_name = _("Targeting")

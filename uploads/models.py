@@ -10,9 +10,9 @@ class Upload(models.Model):
     """One contact file on its way through the wizard and the pipeline."""
 
     class Mode(models.TextChoices):
-        SUBSCRIBED = "subscribed", _("Subscribed (everyone opt-in, nothing created in İYS)")
-        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed (everyone opt-out, nothing created in İYS)")
-        IYS = "iys", _("IYS Synchronize (the file carries the İYS fields)")
+        SUBSCRIBED = "subscribed", _("Subscribed")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        IYS = "iys", _("IYS Synchronize")
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Matching columns")

@@ -62,8 +62,19 @@ def detect_delimiter(lines: list[str]) -> str:
     return best
 
 
+def _cp1254_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
+    """Bytes that are not UTF-8 in a file that looked like UTF-8 at its head: Turkish Excel
+    rows appended later. Read them as Windows-1254 rather than stopping the upload."""
+    bad = error.object[error.start:error.end]
+    return bad.decode("cp1254", errors="replace"), error.end
+
+
+codecs.register_error("iys_cp1254_fallback", _cp1254_fallback)
+
+
 def open_text(path: Path, encoding: str) -> io.TextIOWrapper:
-    return io.TextIOWrapper(open(path, "rb"), encoding=encoding, newline="")
+    errors = "iys_cp1254_fallback" if encoding.startswith("utf-8") else "strict"
+    return io.TextIOWrapper(open(path, "rb"), encoding=encoding, errors=errors, newline="")
 
 
 def iter_records(path: Path, *, encoding: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
@@ -81,10 +92,6 @@ def iter_records(path: Path, *, encoding: str, delimiter: str) -> Iterator[tuple
         except csv.Error as error:
             raise FileUnreadable(_("Row %(row)d cannot be read: %(error)s")
                                  % {"row": number + 1, "error": error}) from None
-
-
-def count_records(path: Path, *, encoding: str, delimiter: str) -> int:
-    return sum(1 for _record in iter_records(path, encoding=encoding, delimiter=delimiter))
 
 
 def file_preview(path: Path, *, looks_like_header) -> Preview:

@@ -177,9 +177,9 @@ class _Reader:
 
     def _iys_read(self, row: Row, width: int) -> None:
         cells = row.cells
-        source, status, raw_date = (cells[p].strip() if p is not None and p < width else ""
-                                    for p in self.iys_positions)
-        source, status = source.upper(), status.upper()
+        raw_source, raw_status, raw_date = (cells[p].strip() if p is not None and p < width
+                                            else "" for p in self.iys_positions)
+        source, status = raw_source.upper(), raw_status.upper()
         if source in SOURCES and status in STATUSES and raw_date:
             try:  # the common case: three valid cells
                 row.iys = (source, status, parse_consent_date(raw_date))
@@ -193,11 +193,11 @@ class _Reader:
             if not value:
                 problems.append((header(target), "", _("The İYS field is empty.")))
         if source and source not in SOURCES:
-            problems.append((header(matching.IYS_SOURCE), source,
+            problems.append((header(matching.IYS_SOURCE), raw_source,
                              _("“%(source)s” is not an İYS source; use one of the 13 HS_ "
-                               "values.") % {"source": source}))
+                               "values.") % {"source": raw_source}))
         if status and status not in STATUSES:
-            problems.append((header(matching.IYS_STATUS), status,
+            problems.append((header(matching.IYS_STATUS), raw_status,
                              _("Status must be ONAY or RET.")))
         when = None
         if raw_date:
@@ -246,7 +246,7 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
         emails={r.ids["email"] for r in rows if r.ids["email"]},
         phones={r.ids["phone"] for r in rows if r.ids["phone"]},
         external_ids={r.ids["external_id"] for r in rows if r.ids["external_id"]})
-    slots = _slots_resolve(rows, existing, errors, upload, counts)
+    slots = _slots_resolve(rows, existing, errors, upload, counts, columns)
     seen_before = contacts_with_events(
         contact_ids=[s.contact.pk for s in slots if s.contact is not None],
         origin=Origin.UPLOAD, reference=upload.reference)
@@ -271,7 +271,8 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
         value for _slot, row in winners for value in (row.ids["email"], row.ids["phone"])
         if value})
     changes = []
-    decide = _Decider(upload, columns, currents, connector, errors, counts, now)
+    decide = _Decider(upload, columns, currents, _DeliveryPolicy(connector, now), errors, counts,
+                      now)
     for slot, row in winners:
         change = ContactChange(row.number, slot.contact, row.ids, row.attributes)
         decide(change, row)
@@ -287,7 +288,7 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
 
 
 def _slots_resolve(rows: list[Row], existing: list[ContactRecord], errors: list[UploadRowError],
-                   upload: Upload, counts: Counter) -> list[_Slot]:
+                   upload: Upload, counts: Counter, columns: Columns) -> list[_Slot]:
     """Group rows by the contact they write to: external ID first, then e-mail, then phone.
 
     A row whose identifiers belong to two different contacts is rejected, as
@@ -313,7 +314,8 @@ def _slots_resolve(rows: list[Row], existing: list[ContactRecord], errors: list[
             counts["rejected"] += 1
             for name, value in taken:
                 errors.append(UploadRowError(
-                    upload=upload, row_number=row.number, column=name, value=value,
+                    upload=upload, row_number=row.number, column=columns.header(name),
+                    value=value,
                     message=_("%(value)s already belongs to another contact.")
                     % {"value": value}))
             continue
@@ -325,18 +327,41 @@ def _slots_resolve(rows: list[Row], existing: list[ContactRecord], errors: list[
     return slots
 
 
+class _DeliveryPolicy:
+    """connectors.services.iys_delivery_state and the 3-business-day check, asked once per
+    distinct answer in a chunk: both depend only on the connector, the consent's type,
+    status and date, and whether İYS already knows the recipient."""
+
+    def __init__(self, connector: IysConnector, now: datetime):
+        self.connector, self.now = connector, now
+        self.states: dict[tuple, str] = {}
+        self.late: dict[datetime, bool] = {}
+
+    def state(self, facts: ConsentFacts, previous) -> str:
+        key = (facts.type, facts.status, facts.consent_date,
+               previous.iys_state if previous is not None else None)
+        if key not in self.states:
+            self.states[key] = iys_delivery_state(facts, previous=previous,
+                                                  connector=self.connector)
+        return self.states[key]
+
+    def too_late(self, when: datetime) -> bool:
+        if when not in self.late:
+            self.late[when] = is_too_late_for_iys(when, self.now)
+        return self.late[when]
+
+
 class _Decider:
     """The row's consents (IYS Synchronize) or fixed permissions (Subscribed/Unsubscribed)."""
 
     def __init__(self, upload: Upload, columns: Columns, currents: dict,
-                 connector: IysConnector, errors: list[UploadRowError], counts: Counter,
+                 policy: _DeliveryPolicy, errors: list[UploadRowError], counts: Counter,
                  now: datetime):
-        self.upload, self.columns, self.currents, self.connector = (upload, columns, currents,
-                                                                    connector)
+        self.upload, self.columns, self.currents, self.policy = (upload, columns, currents,
+                                                                 policy)
         self.errors, self.counts, self.now = errors, counts, now
         self.iys_mode = upload.mode == Upload.Mode.IYS
         self.fixed = _OPT_IN if upload.mode == Upload.Mode.SUBSCRIBED else _OPT_OUT
-        self.too_late: dict[datetime, bool] = {}
 
     def note(self, row: Row, kind: str, column: str, value: str, message: str) -> None:
         self.errors.append(UploadRowError(upload=self.upload, row_number=row.number,
@@ -395,11 +420,8 @@ class _Decider:
                                   _("%(message)s Kept as opt-out; nothing sent to İYS.")
                                   % {"message": item.messages[0]})
                 continue
-            state = iys_delivery_state(facts, previous=current, connector=self.connector)
-            too_late = self.too_late.get(when)
-            if too_late is None:
-                too_late = self.too_late[when] = is_too_late_for_iys(when, now)
-            if too_late:
+            state = self.policy.state(facts, current)
+            if self.policy.too_late(when):
                 self.counts["local_only"] += 1
                 if not late:
                     late = True

@@ -68,11 +68,14 @@ def upload_create(*, name: str, file_name: str, chunks: Iterable[bytes], mode: s
         path.unlink(missing_ok=True)
         raise
     matches = matching.columns_auto_match(preview.headers, has_header=preview.has_header)
+    mapping = [m.target for m in matches]
     return Upload.objects.create(
         name=name.strip() or file_name, original_name=file_name[:255], stored_path=stored,
         size=size, mode=mode, encoding=preview.encoding, delimiter=preview.delimiter,
         has_header=preview.has_header, headers=preview.headers, samples=preview.samples,
-        mapping=[m.target for m in matches], created_by=user)
+        mapping=mapping, created_by=user,
+        ignored_columns=matching.ignored_columns(headers=preview.headers, mapping=mapping,
+                                                 mode=mode))
 
 
 def upload_create_from_path(*, path: Path, mode: str, name: str = "",
@@ -131,6 +134,18 @@ def upload_queue(*, upload: Upload) -> Upload:
                               code="state")
     upload.state = Upload.State.QUEUED
     upload.save(update_fields=["state"])
+    transaction.on_commit(lambda: upload_process.delay(upload.pk))
+    return upload
+
+
+def upload_resume(*, upload: Upload) -> Upload:
+    """Queue a failed upload again; it goes on from its checkpoint, nothing is written twice."""
+    from uploads.tasks import upload_process
+
+    if upload.state != Upload.State.FAILED:
+        raise ValidationError(_("Only a failed upload can be resumed."), code="state")
+    upload.state, upload.message, upload.finished_at = Upload.State.QUEUED, "", None
+    upload.save(update_fields=["state", "message", "finished_at"])
     transaction.on_commit(lambda: upload_process.delay(upload.pk))
     return upload
 
@@ -322,8 +337,3 @@ def upload_errors_csv(upload: Upload) -> Iterator[str]:
                                   + [formula_safe(" | ".join(messages))])
         if pending is None:
             return
-
-
-def upload_errors_text(upload: Upload) -> str:
-    return "".join(upload_errors_csv(upload))
-

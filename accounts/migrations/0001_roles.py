@@ -10,5 +10,6 @@ class Migration(migrations.Migration):
         ("consents", "0002_append_only_triggers"),
         ("connectors", "0001_initial"),
         ("api", "0001_initial"),
+        ("django_celery_beat", "0001_initial"),
     ]
     operations = [migrations.RunPython(roles_sync, migrations.RunPython.noop)]

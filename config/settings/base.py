@@ -105,16 +105,14 @@ else:
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport, so that
 # `make run` has a real, separate worker with nothing to install (never eager mode).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
-CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {"visibility_timeout": 3600}
-    if CELERY_BROKER_URL.startswith("redis")
-    else {
-        "data_folder_in": str(VAR_DIR / "broker" / "queue"),
-        "data_folder_out": str(VAR_DIR / "broker" / "queue"),
-        "processed_folder": str(VAR_DIR / "broker" / "processed"),
-        "store_processed": False,
-    }
-)
+if CELERY_BROKER_URL.startswith("filesystem"):
+    BROKER_QUEUE_DIR = VAR_DIR / "broker" / "queue"
+    BROKER_QUEUE_DIR.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(BROKER_QUEUE_DIR),
+                                       "data_folder_out": str(BROKER_QUEUE_DIR),
+                                       "store_processed": False}
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

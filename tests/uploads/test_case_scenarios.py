@@ -125,4 +125,4 @@ def test_case6_missing_or_wrong_iys_fields_keep_the_contact_opt_out():
     assert listed == {(2, "IYSSource"), (3, "IYSSource"), (4, "IYSStatus"),
                       (5, "IYSConsentDate")}
     assert all("Kept as opt-out" in e.message for e in upload.row_errors.all())
-    assert "“MOBILE” is not an İYS source" in upload.row_errors.get(row_number=3).message
+    assert "“Mobile” is not an İYS source" in upload.row_errors.get(row_number=3).message

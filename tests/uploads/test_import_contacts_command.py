@@ -32,7 +32,7 @@ def test_json_output_has_the_summary_and_every_row_error(capsys):
     assert (result["rows"], result["created"], result["optout"]) == (4, 4, 4)
     assert {
         k: result["errors"][1][k] for k in ("row", "column")} == {"row": 3, "column": "IYSSource"}
-    assert "MOBILE" in result["errors"][1]["message"]
+    assert "Mobile" in result["errors"][1]["message"]
 
 
 def test_map_names_the_columns_of_a_bare_list(capsys):
@@ -65,7 +65,7 @@ def test_a_map_to_an_unknown_attribute_exits_2(capsys):
     code, _out, err = run(capsys, str(fixture_path("unknown_columns.csv")), "--status",
                           "subscribed", "--map", "surname=soyad")
 
-    assert code == 2 and "'soyad' is not a profile attribute" in err
+    assert code == 2 and "“soyad” is not a profile attribute" in err
 
 
 def test_plain_output_is_one_readable_line(capsys):

@@ -97,3 +97,13 @@ def test_the_file_is_stored_outside_the_public_space(settings):
     stored = upload_path(upload)
     assert stored.is_file() and stored.is_relative_to(settings.PRIVATE_UPLOAD_ROOT)
     assert not stored.is_relative_to(settings.STATIC_ROOT)
+
+
+def test_windows_1254_rows_after_a_plain_ascii_head_are_still_read(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b"email,city\n" + b"a@example.com,Ankara\n" * 3
+                     + "b@example.com,Muğla\n".encode("cp1254"))
+
+    rows = [cells for _n, cells in iter_records(path, encoding="utf-8", delimiter=",")]
+
+    assert rows[-1] == ["b@example.com", "Muğla"]

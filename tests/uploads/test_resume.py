@@ -82,3 +82,46 @@ def test_a_failure_is_recorded_with_how_far_it_got(upload, monkeypatch):
     assert upload.state == Upload.State.FAILED
     assert "database went away" in upload.message
     assert (upload.rows_done, upload.rows_total) == (0, 7)
+
+
+def test_a_failed_upload_is_resumed_from_the_panel(upload, monkeypatch, marketer_client,
+                                                   django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    from uploads import tasks
+
+    real = services.chunk_apply
+    calls = []
+
+    def dies_once_on_the_second_chunk(**kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise Killed("disk full")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "chunk_apply", dies_once_on_the_second_chunk)
+    with pytest.raises(Killed):
+        upload_run(upload_id=upload.pk)
+    services.upload_fail(upload_id=upload.pk, error=Killed("disk full"))
+    page = marketer_client.get(reverse("admin:uploads_upload_change", args=[upload.pk]))
+    assert "2 of 7 rows were written before it stopped" in page.content.decode()
+    assert "Resume from row 4" in page.content.decode()
+
+    monkeypatch.setattr(tasks.upload_process, "delay",
+                        lambda upload_id: tasks.upload_process.apply(args=[upload_id]))
+    with django_capture_on_commit_callbacks(execute=True):
+        marketer_client.post(reverse("admin:uploads_upload_resume", args=[upload.pk]))
+
+    upload.refresh_from_db()
+    assert upload.state == Upload.State.DONE and upload.rows_done == 7
+    assert Contact.objects.count() == 7
+
+
+def test_staff_cannot_resume(upload, staff_client):
+    from django.urls import reverse
+
+    Upload.objects.filter(pk=upload.pk).update(state=Upload.State.FAILED)
+    response = staff_client.post(reverse("admin:uploads_upload_resume", args=[upload.pk]))
+
+    assert response.status_code == 403
+    assert Upload.objects.get(pk=upload.pk).state == Upload.State.FAILED

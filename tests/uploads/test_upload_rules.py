@@ -165,3 +165,16 @@ def test_every_change_is_in_the_history_with_the_upload_and_row():
     assert {e.origin_reference for e in events} == {upload.reference}
     permission = events.get(kind="permission", field="email")
     assert permission.consent == Consent.objects.get(type="EPOSTA")
+
+
+def test_a_row_joining_two_known_contacts_is_rejected_and_both_stay_as_they_were():
+    Contact.objects.create(email="iki@example.com")
+    Contact.objects.create(phone="+905371112233", external_id="CRM-9")
+
+    upload = run_upload("identifier_conflict.csv", mode=Upload.Mode.SUBSCRIBED)
+
+    error = upload.row_errors.get()
+    assert (error.row_number, error.column) == (2, "phonenumber")
+    assert "+905371112233 already belongs to another contact" in error.message
+    assert Contact.objects.get(email="iki@example.com").phone is None
+    assert upload.counts["rejected"] == 1 and not ConsentEvent.objects.exists()

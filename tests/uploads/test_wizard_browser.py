@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -12,6 +13,7 @@ from accounts.services import user_with_role
 from consents.models import Contact
 from consents.rules import TURKEY
 from tests.conftest import panel_login, screenshot
+from tests.uploads.conftest import fixture_path
 from tests.uploads.factories import IysConnectorFactory, attributes_create
 from uploads.models import Upload
 
@@ -79,3 +81,66 @@ def test_a_marketer_uploads_fixes_a_red_column_and_reads_the_summary(
     page.goto("/admin/uploads/upload/")
     expect(page.get_by_role("link", name="Ağustos kampanyası")).to_be_visible()
     screenshot(page, "upload-5-file-transfers")
+
+
+def _upload(page, path, mode: str) -> None:
+    page.goto("/admin/uploads/upload/add/")
+    page.get_by_label("File name").fill(path.stem)
+    page.get_by_label("File:", exact=True).set_input_files(str(path))
+    page.get_by_label(re.compile(mode)).check()
+    page.get_by_role("button", name="Upload and match columns").click()
+
+
+def test_a_file_without_the_iys_columns_is_blocked_with_the_missing_names(page):
+    attributes_create()
+    _user, password = user_with_role(username="pazarlama", role=MARKETER)
+    panel_login(page, "pazarlama", password)
+
+    _upload(page, fixture_path("blocked_missing_iys_columns.csv"), "IYS Synchronize")
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.locator("#upload-state")).to_have_text("Blocked")
+    expect(page.locator("#upload-message")).to_contain_text("missing: IYSSource, IYSConsentDate")
+    screenshot(page, "upload-blocked")
+    assert not Contact.objects.exists()
+
+
+def test_row_errors_are_listed_filtered_and_downloadable(page, celery_worker_process):
+    attributes_create()
+    _user, password = user_with_role(username="pazarlama", role=MARKETER)
+    panel_login(page, "pazarlama", password)
+
+    _upload(page, fixture_path("case6_invalid_iys_fields.csv"), "IYS Synchronize")
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.locator("#summary")).to_be_visible(timeout=60_000)
+    expect(page.locator("#row-errors tbody tr")).to_have_count(4)
+    expect(page.locator("#row-errors")).to_contain_text("“Mobile” is not an İYS source")
+    screenshot(page, "upload-row-errors")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the rows with errors (CSV)").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0] == "email,phonenumber,IYSSource,IYSStatus,IYSConsentDate,error"
+    assert len(text.splitlines()) == 5
+
+
+def test_a_bare_user_list_gets_its_columns_named_through_the_edit_control(page):
+    attributes_create()
+    _user, password = user_with_role(username="pazarlama", role=MARKETER)
+    panel_login(page, "pazarlama", password)
+
+    _upload(page, fixture_path("user_upload_bare_list.txt"), "Subscribed")
+
+    expect(page.get_by_text("The first line holds data, not column names")).to_be_visible()
+    expect(page.locator("tr.unmatched")).to_have_count(2)
+    expect(page.locator("#import-count")).to_have_text("0")
+    for column, target in (("Column 1", "attribute:token"), ("Column 2", "external_id")):
+        row = page.locator(f"tr[data-column='{column}']")
+        row.get_by_role("button", name=f"Edit the attribute of {column}").click()
+        row.locator("select").select_option(target)
+    expect(page.locator("#import-count")).to_have_text("2")
+    screenshot(page, "upload-bare-list-named")
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.locator("#upload-state")).to_have_text(re.compile("Queued|Processing|Done"))
+    assert Upload.objects.get().mapping == ["attribute:token", "external_id"]

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from uploads import matching
 from uploads.models import Upload, UploadRowError
@@ -38,7 +39,7 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, status: str, maps: list[str], name: str,
                as_json: bool, **options):
         if not file.is_file():
-            raise CommandError(f"{file}: no such file")
+            raise CommandError(_("%(file)s: no such file") % {"file": file})
         try:
             upload = upload_create_from_path(path=file, mode=status, name=name)
             mapping = self._mapping(upload, maps)
@@ -64,15 +65,19 @@ class Command(BaseCommand):
         for item in overrides:
             header, sep, target = item.partition("=")
             if not sep:
-                raise ValidationError(f"--map {item!r}: write it as Header=attribute")
+                raise ValidationError(_("--map “%(item)s”: write it as Header=attribute")
+                                      % {"item": item})
             key = matching.fold(header)
             if key not in folded:
-                raise ValidationError(f"--map {item!r}: the file has no column {header!r}")
+                raise ValidationError(_("--map “%(item)s”: the file has no column “%(header)s”")
+                                      % {"item": item, "header": header})
             target = target.strip()
             if target in attributes:
                 target = matching.attribute_target(target)
             elif target and target not in matching.FIXED_TARGETS:
-                raise ValidationError(f"--map {item!r}: {target!r} is not a profile attribute")
+                raise ValidationError(
+                    _("--map “%(item)s”: “%(target)s” is not a profile attribute")
+                    % {"item": item, "target": target})
             mapping[folded.index(key)] = target
         return mapping
 
@@ -89,7 +94,7 @@ class Command(BaseCommand):
                 "rows", "created", "updated", "optout", "rejected", "duplicates",
                 "queued_for_iys")))
             for column in summary["ignored_columns"]:
-                self.stdout.write(f"ignored column {column['column']}: {column['reason']}")
+                self.stdout.write(_("ignored column %(column)s: %(reason)s") % column)
             return
         errors = [{"row": e.row_number, "column": e.column, "message": e.message,
                    "kind": e.kind}
