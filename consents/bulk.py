@@ -109,6 +109,15 @@ class ContactChange:
 class WriteResult:
     created: list[ContactRecord]
     consents: list[ConsentRecord]
+    touched: list[ContactRecord] = field(default_factory=list)  # created or updated
+    event_contacts: set[int] = field(default_factory=set)  # pks of contacts given an event
+    pending: "_PostgresWriter | None" = None  # statements left for flush()
+
+    def flush(self) -> None:
+        """Run the statements a deferred write prepared (in the writing transaction)."""
+        if self.pending is not None:
+            self.pending.flush()
+            self.pending = None
 
 
 def contacts_load(*, emails: set[str], phones: set[str],
@@ -192,11 +201,14 @@ def contacts_with_events(*, contact_ids: list[int], origin: str, reference: str)
 _Event = tuple[ContactRecord, "ConsentRecord | None", str, str, Any, Any, "int | None"]
 
 
-def contact_changes_write(changes: list[ContactChange], *, origin: ChangeOrigin) -> WriteResult:
+def contact_changes_write(changes: list[ContactChange], *, origin: ChangeOrigin,
+                          defer: bool = False) -> WriteResult:
     """Apply a chunk of contact changes with set-based statements; call inside a transaction.
 
     Writes the events contact_update, consent_apply and permission_set would write, each
-    carrying the change's row number.
+    carrying the change's row number. ``defer`` (PostgreSQL only): draw the ids and prepare
+    every statement, but leave running them to ``result.flush()``, e.g. in another thread
+    while the next chunk is decided.
     """
     now = timezone.now()
     events: list[_Event] = []
@@ -245,7 +257,10 @@ def contact_changes_write(changes: list[ContactChange], *, origin: ChangeOrigin)
         if changed and contact.pk is not None:
             updated[id(contact)] = contact
 
-    writer = _PostgresWriter(now) if connection.vendor == "postgresql" else _DjangoWriter(now)
+    postgres = connection.vendor == "postgresql"
+    if defer and not postgres:
+        raise ValueError("deferred writes need PostgreSQL")
+    writer = _PostgresWriter(now) if postgres else _DjangoWriter(now)
     writer.contacts_create(created)
     writer.contacts_update(list(updated.values()))
 
@@ -287,7 +302,13 @@ def contact_changes_write(changes: list[ContactChange], *, origin: ChangeOrigin)
                 events.append((contact, consent_of.get((id(change), channel)),
                                      _PERMISSION, channel, old, new, change.row_number))
     writer.events_create(events, origin.event_fields())
-    return WriteResult(created=created, consents=[consent for _c, _i, consent in consents])
+    result = WriteResult(created=created, consents=[consent for _c, _i, consent in consents],
+                         touched=[*created, *updated.values()],
+                         event_contacts={event[0].pk for event in events},
+                         pending=writer if postgres else None)
+    if not defer:
+        result.flush()
+    return result
 
 
 class _DjangoWriter:
@@ -384,6 +405,17 @@ class _PostgresWriter:
     def __init__(self, now: datetime):
         self.now = now
         self.stamp = now.isoformat()
+        self.statements: list[tuple[str, str, Any]] = []  # ("copy", sql, text) or ("sql", …)
+
+    def flush(self) -> None:
+        with _pg_cursor() as cursor:
+            for kind, statement, data in self.statements:
+                if kind == "copy":
+                    with cursor.copy(statement) as copy:
+                        copy.write(data)
+                else:
+                    cursor.execute(statement, data)
+        self.statements = []
 
     def _ids(self, cursor, table: str, count: int) -> list[int]:
         key = (connection.alias, table)
@@ -394,10 +426,11 @@ class _PostgresWriter:
                        [_sequences[key], count])
         return [row[0] for row in cursor.fetchall()]
 
-    @staticmethod
-    def _copy(cursor, statement: str, lines: list[str]) -> None:
-        with cursor.copy(statement) as copy:
-            copy.write("".join(lines))
+    def _copy(self, statement: str, lines: list[str]) -> None:
+        self.statements.append(("copy", statement, "".join(lines)))
+
+    def _execute(self, statement: str, params: list[Any] | None = None) -> None:
+        self.statements.append(("sql", statement, params))
 
     def contacts_create(self, records: list[ContactRecord]) -> None:
         if not records:
@@ -413,36 +446,33 @@ class _PostgresWriter:
                     f"{copy_text(record.external_id)}\t{record.email_permission}\t"
                     f"{record.sms_permission}\t{record.call_permission}\t"
                     f"{_json(record.attributes)}\t{stamp}\t{stamp}\n")
-            self._copy(cursor, "COPY consents_contact (id, email, phone, external_id, "
-                       "email_permission, sms_permission, call_permission, attributes, "
-                       "created_at, updated_at) FROM STDIN", lines)
+        self._copy("COPY consents_contact (id, email, phone, external_id, email_permission, "
+                   "sms_permission, call_permission, attributes, created_at, updated_at) "
+                   "FROM STDIN", lines)
 
     def contacts_update(self, records: list[ContactRecord]) -> None:
         if not records:
             return
         table = self.UPDATE_TABLE
-        with _pg_cursor() as cursor:
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} (id bigint, email text, "
-                "phone text, external_id text, email_permission text, sms_permission text, "
-                "call_permission text, attributes jsonb)")
-            self._copy(cursor, f"COPY {table} FROM STDIN", [
-                f"{r.pk}\t{copy_text(r.email)}\t{copy_text(r.phone)}\t"
-                f"{copy_text(r.external_id)}\t{r.email_permission}\t{r.sms_permission}\t"
-                f"{r.call_permission}\t{_json(r.attributes)}\n" for r in records])
-            cursor.execute(
-                f"UPDATE consents_contact AS c SET email = u.email, phone = u.phone, "
-                "external_id = u.external_id, email_permission = u.email_permission, "
-                "sms_permission = u.sms_permission, call_permission = u.call_permission, "
-                f"attributes = u.attributes, updated_at = %s FROM {table} AS u "
-                "WHERE c.id = u.id", [self.now])
-            cursor.execute(f"DELETE FROM {table}")  # the next chunk may share this transaction
+        self._execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} (id bigint, email text, "
+                      "phone text, external_id text, email_permission text, "
+                      "sms_permission text, call_permission text, attributes jsonb)")
+        self._copy(f"COPY {table} FROM STDIN", [
+            f"{r.pk}\t{copy_text(r.email)}\t{copy_text(r.phone)}\t"
+            f"{copy_text(r.external_id)}\t{r.email_permission}\t{r.sms_permission}\t"
+            f"{r.call_permission}\t{_json(r.attributes)}\n" for r in records])
+        self._execute(
+            "UPDATE consents_contact AS c SET email = u.email, phone = u.phone, "
+            "external_id = u.external_id, email_permission = u.email_permission, "
+            "sms_permission = u.sms_permission, call_permission = u.call_permission, "
+            f"attributes = u.attributes, updated_at = %s FROM {table} AS u "
+            "WHERE c.id = u.id", [self.now])
+        self._execute(f"DELETE FROM {table}")  # the next chunk may share this transaction
 
     def consents_retire(self, pks: list[int]) -> None:
         if pks:
-            with _pg_cursor() as cursor:
-                cursor.execute("UPDATE consents_consent SET is_current = false "
-                               "WHERE id = ANY(%s)", [pks])
+            self._execute("UPDATE consents_consent SET is_current = false WHERE id = ANY(%s)",
+                          [pks])
 
     def consents_create(self, records: list[ConsentRecord]) -> None:
         if not records:
@@ -459,11 +489,10 @@ class _PostgresWriter:
                     f"{record.recipient_type}\t{record.type}\t{record.status}\t"
                     f"{copy_text(record.source)}\t{when}\tt\t{record.iys_state}\t\t\t\t\t0\t"
                     f"\\N\t{stamp}\n")
-            self._copy(cursor, "COPY consents_consent (id, contact_id, recipient, "
-                       "recipient_type, type, status, source, consent_date, is_current, "
-                       "iys_state, iys_transaction_id, iys_request_id, iys_error_code, "
-                       "iys_error_message, iys_attempts, iys_updated_at, created_at) FROM STDIN",
-                       lines)
+        self._copy("COPY consents_consent (id, contact_id, recipient, recipient_type, type, "
+                   "status, source, consent_date, is_current, iys_state, iys_transaction_id, "
+                   "iys_request_id, iys_error_code, iys_error_message, iys_attempts, "
+                   "iys_updated_at, created_at) FROM STDIN", lines)
 
     def events_create(self, events: list[_Event], fields: dict[str, Any]) -> None:
         if not events:
@@ -478,7 +507,6 @@ class _PostgresWriter:
             row = row if row is not None else "\\N"
             lines.append(f"{contact.pk}\t{consent}\t{kind}\t{name}\t{before}\t{after}\t"
                          f"{tail}{row}{after_row}")
-        with _pg_cursor() as cursor:
-            self._copy(cursor, "COPY consents_consentevent (contact_id, consent_id, kind, field, "
-                       "before, after, origin, origin_reference, row_number, actor_id, "
-                       "actor_label, created_at) FROM STDIN", lines)
+        self._copy("COPY consents_consentevent (contact_id, consent_id, kind, field, before, "
+                   "after, origin, origin_reference, row_number, actor_id, actor_label, "
+                   "created_at) FROM STDIN", lines)

@@ -18,8 +18,10 @@ from connectors.models import IysConnector
 from connectors.services import iys_delivery_state
 from consents.bulk import (
     ConsentIntent,
+    ConsentRecord,
     ContactChange,
     ContactRecord,
+    WriteResult,
     consents_current_load,
     contact_changes_write,
     contacts_load,
@@ -92,6 +94,33 @@ class Row:
 class ChunkResult:
     counts: Counter
     errors: list[UploadRowError]
+    written: WriteResult | None = None
+
+
+@dataclass
+class RecentWrites:
+    """What the previous chunk writes, perhaps not committed yet: a pipelined run decides the
+    next chunk from the database plus this, while that chunk is still being written."""
+
+    contacts: dict[int, ContactRecord]  # created or updated, as they are after the chunk
+    currents: dict[tuple[str, str], ConsentRecord]
+    event_contacts: set[int]
+
+    @classmethod
+    def of(cls, written: WriteResult) -> "RecentWrites":
+        return cls(contacts={record.pk: record for record in written.touched},
+                   currents={(c.recipient, c.type): c for c in written.consents
+                             if c.recipient_type == _BIREYSEL},
+                   event_contacts=written.event_contacts)
+
+    def contacts_overlay(self, loaded: list[ContactRecord], emails: set[str], phones: set[str],
+                         external_ids: set[str]) -> list[ContactRecord]:
+        """What contacts_load would return once the previous chunk is committed."""
+        found = {record.pk: self.contacts.get(record.pk, record) for record in loaded}
+        found.update((record.pk, record) for record in self.contacts.values())
+        return [record for record in found.values()
+                if record.external_id in external_ids or record.email in emails
+                or record.phone in phones]
 
 
 @dataclass
@@ -117,7 +146,7 @@ class _Slot:
 _TEXT = str(ProfileAttribute.Type.TEXT)
 _EPOSTA, _MESAJ = str(ConsentType.EPOSTA), str(ConsentType.MESAJ)
 _OPT_IN, _OPT_OUT = str(Permission.OPT_IN), str(Permission.OPT_OUT)
-_PENDING = str(IysState.PENDING)
+_PENDING, _BIREYSEL = str(IysState.PENDING), "BIREYSEL"
 
 
 class _Reader:
@@ -233,23 +262,30 @@ def chunk_read(*, upload: Upload, records: list[tuple[int, list[str]]],
 
 def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns: Columns,
                 connector: IysConnector, actor=None, now: datetime,
-                read: ChunkRead | None = None) -> ChunkResult:
+                read: ChunkRead | None = None, recent: RecentWrites | None = None,
+                defer: bool = False) -> ChunkResult:
     """Decide and write one chunk of rows; call inside a transaction.
 
-    ``read`` is the chunk_read of exactly these records when it was done ahead.
+    ``read`` is the chunk_read of exactly these records when it was done ahead. ``defer``
+    (PostgreSQL): decide and prepare the statements only; chunk_flush writes them later,
+    ``recent`` being what the chunk before writes meanwhile.
     """
     if read is None or read.records is not records:
         read = chunk_read(upload=upload, records=records, columns=columns)
     counts, errors, rows = read.counts, read.errors, read.rows
 
-    existing = contacts_load(
-        emails={r.ids["email"] for r in rows if r.ids["email"]},
-        phones={r.ids["phone"] for r in rows if r.ids["phone"]},
-        external_ids={r.ids["external_id"] for r in rows if r.ids["external_id"]})
+    keys = {"emails": {r.ids["email"] for r in rows if r.ids["email"]},
+            "phones": {r.ids["phone"] for r in rows if r.ids["phone"]},
+            "external_ids": {r.ids["external_id"] for r in rows if r.ids["external_id"]}}
+    existing = contacts_load(**keys)
+    if recent is not None:
+        existing = recent.contacts_overlay(existing, **keys)
     slots = _slots_resolve(rows, existing, errors, upload, counts, columns)
-    seen_before = contacts_with_events(
-        contact_ids=[s.contact.pk for s in slots if s.contact is not None],
-        origin=Origin.UPLOAD, reference=upload.reference)
+    known = [s.contact.pk for s in slots if s.contact is not None]
+    seen_before = contacts_with_events(contact_ids=known, origin=Origin.UPLOAD,
+                                       reference=upload.reference)
+    if recent is not None:
+        seen_before |= recent.event_contacts.intersection(known)
 
     winners = []
     for slot in slots:
@@ -267,9 +303,12 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
                 message=_("The same contact was on an earlier row; this later row wins.")))
         winners.append((slot, last))
 
-    currents = consents_current_load(recipients={
-        value for _slot, row in winners for value in (row.ids["email"], row.ids["phone"])
-        if value})
+    recipients = {value for _slot, row in winners
+                  for value in (row.ids["email"], row.ids["phone"]) if value}
+    currents = consents_current_load(recipients=recipients)
+    if recent is not None:
+        currents.update((key, consent) for key, consent in recent.currents.items()
+                        if key[0] in recipients)
     changes = []
     decide = _Decider(upload, columns, currents, _DeliveryPolicy(connector, now), errors, counts,
                       now)
@@ -280,11 +319,19 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
         counts["created" if slot.contact is None else "updated"] += 1
 
     origin = ChangeOrigin(kind=Origin.UPLOAD, reference=upload.reference, actor=actor)
-    written = contact_changes_write(changes, origin=origin)
+    written = contact_changes_write(changes, origin=origin, defer=defer)
     counts["consents"] += len(written.consents)
     counts["queued_for_iys"] += sum(1 for c in written.consents if c.iys_state == _PENDING)
-    UploadRowError.objects.bulk_create(errors)
-    return ChunkResult(counts=counts, errors=errors)
+    result = ChunkResult(counts=counts, errors=errors, written=written)
+    if not defer:
+        chunk_flush(result)
+    return result
+
+
+def chunk_flush(result: ChunkResult) -> None:
+    """Write what chunk_apply(defer=True) prepared; call inside the chunk's transaction."""
+    result.written.flush()
+    UploadRowError.objects.bulk_create(result.errors)
 
 
 def _slots_resolve(rows: list[Row], existing: list[ContactRecord], errors: list[UploadRowError],

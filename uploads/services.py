@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,16 @@ from connectors.models import IysConnector
 from uploads import matching
 from uploads.models import Upload, UploadRowError
 from uploads.parsing import FileUnreadable, file_preview, iter_records
-from uploads.pipeline import COUNT_KEYS, ChunkRead, Columns, chunk_apply, chunk_read
+from uploads.pipeline import (
+    COUNT_KEYS,
+    ChunkRead,
+    ChunkResult,
+    Columns,
+    RecentWrites,
+    chunk_apply,
+    chunk_flush,
+    chunk_read,
+)
 
 logger = logging.getLogger(__name__)
 ALLOWED_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -186,9 +195,99 @@ def _data_rows(upload: Upload, path: Path) -> int:
 def _run_chunks(upload: Upload, path: Path) -> None:
     columns = Columns.of(upload)
     connector = IysConnector.load()  # once per run: the push policy is decided per chunk
+    # The writer thread has its own connection: it cannot see a caller's open transaction
+    # (tests), and SQLite allows one writer; there every chunk is decided and written in turn.
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        try:
+            _run_pipelined(upload, path, columns, connector)
+            return
+        except _Stale:  # another run of the task moved the checkpoint: go on one by one
+            upload = Upload.objects.get(pk=upload.pk)
     with _ReadAhead(upload, path, columns) as chunks:
         for batch, read in chunks:
             upload = _chunk_commit(upload, batch, columns, connector, read)
+
+
+class _Stale(Exception):
+    """The checkpoint moved under a pipelined run: its decisions ahead are out of date."""
+
+
+def _run_pipelined(upload: Upload, path: Path, columns: Columns,
+                   connector: IysConnector) -> None:
+    """Decide chunk n+1 (database as of chunk n-1, plus what chunk n writes, kept in memory)
+    while a writer thread writes and commits chunk n: Python and PostgreSQL work at once."""
+    actor, expected, recent = upload.created_by, upload.checkpoint, None
+    with _ReadAhead(upload, path, columns) as chunks, _Writer(upload.pk) as writer:
+        for batch, read in chunks:
+            records = [(n, cells) for n, cells in batch if n > expected]
+            if not records:
+                continue
+            if len(records) == len(batch):
+                records = batch  # the read done ahead is for exactly these records
+            with transaction.atomic():  # reads only; ids come from the sequences
+                result = chunk_apply(upload=upload, records=records, columns=columns,
+                                     connector=connector, actor=actor, now=timezone.now(),
+                                     read=read, recent=recent, defer=True)
+            writer.write(records, result, expected)
+            expected, recent = records[-1][0], RecentWrites.of(result.written)
+        writer.wait()
+
+
+class _Writer:
+    """Writes decided chunks one at a time, each with its checkpoint in one transaction, in
+    its own thread (and database connection). At most one chunk waits: memory stays flat."""
+
+    def __init__(self, upload_id: int):
+        self.upload_id = upload_id
+        self.inbox: queue.Queue = queue.Queue(maxsize=1)
+        self.done: queue.Queue = queue.Queue()
+        self.in_flight = 0
+        self.thread = threading.Thread(target=self._run, name="upload-writer", daemon=True)
+
+    def __enter__(self) -> "_Writer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.inbox.put(None)
+        self.thread.join()
+
+    def write(self, records: list[tuple[int, list[str]]], result: ChunkResult,
+              expected: int) -> None:
+        """Hand a chunk over once the one before it is committed (its error raised here)."""
+        self.wait()
+        self.inbox.put((records, result, expected))
+        self.in_flight += 1
+
+    def wait(self) -> None:
+        while self.in_flight:
+            error = self.done.get()
+            self.in_flight -= 1
+            if error is not None:
+                raise error
+
+    def _run(self) -> None:
+        try:
+            while (item := self.inbox.get()) is not None:
+                try:
+                    self._write(*item)
+                except BaseException as error:  # raised in the deciding thread
+                    self.done.put(error)
+                    while self.inbox.get() is not None:
+                        self.done.put(error)
+                    return
+                self.done.put(None)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def _write(self, records: list[tuple[int, list[str]]], result: ChunkResult,
+               expected: int) -> None:
+        with transaction.atomic():
+            locked = Upload.objects.select_for_update().get(pk=self.upload_id)
+            if locked.checkpoint != expected:
+                raise _Stale
+            chunk_flush(result)
+            _checkpoint_save(locked, records, result)
 
 
 class _ReadAhead:
@@ -272,14 +371,20 @@ def _chunk_commit(upload: Upload, batch: list[tuple[int, list[str]]], columns: C
         result = chunk_apply(upload=locked, records=records, columns=columns,
                              connector=connector, actor=locked.created_by, now=timezone.now(),
                              read=read)
-        counts = Counter({key: 0 for key in COUNT_KEYS})
-        counts.update(locked.counts)
-        counts.update(result.counts)
-        locked.counts = dict(counts)
-        locked.checkpoint = records[-1][0]
-        locked.rows_done += result.counts["rows"]
-        locked.save(update_fields=["counts", "checkpoint", "rows_done"])
+        _checkpoint_save(locked, records, result)
     return locked
+
+
+def _checkpoint_save(locked: Upload, records: list[tuple[int, list[str]]],
+                     result: ChunkResult) -> None:
+    """Add the chunk's counts and move the checkpoint (in the chunk's transaction)."""
+    counts = Counter({key: 0 for key in COUNT_KEYS})
+    counts.update(locked.counts)
+    counts.update(result.counts)
+    locked.counts = dict(counts)
+    locked.checkpoint = records[-1][0]
+    locked.rows_done += result.counts["rows"]
+    locked.save(update_fields=["counts", "checkpoint", "rows_done"])
 
 
 def _fail(upload_id: int, message: str) -> Upload:
