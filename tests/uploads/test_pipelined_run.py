@@ -44,3 +44,28 @@ def test_a_consent_recorded_by_the_chunk_before_is_the_one_the_next_chunk_replac
     assert event.before["status"] == "ONAY" and event.row_number == 3
     assert Contact.objects.get().email_permission == "opt_out"
     assert upload.counts["consents"] == 2 and upload.counts["duplicates"] == 1
+
+
+def test_a_checkpoint_moved_by_another_run_sends_the_run_on_chunk_by_chunk(tmp_path,
+                                                                          monkeypatch):
+    from uploads import services
+
+    path = tmp_path / "five.csv"
+    path.write_text("email,IYSSource,IYSStatus,IYSConsentDate\n" + "".join(
+        f"kisi{i}@example.com,HS_WEB,ONAY,07.08.25 09:00:00\n" for i in range(5)))
+    upload = upload_create_from_path(path=path, mode=Upload.Mode.IYS)
+    real, calls = services.chunk_apply, []
+
+    def another_run_wrote_the_first_row(**kwargs):
+        calls.append(kwargs.get("defer", False))
+        if len(calls) == 1:  # as if a redelivered task had just committed row 2
+            Upload.objects.filter(pk=upload.pk).update(checkpoint=2)
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "chunk_apply", another_run_wrote_the_first_row)
+    upload = upload_run(upload_id=upload.pk)
+
+    assert upload.state == Upload.State.DONE and upload.checkpoint == 6
+    assert sorted(Contact.objects.values_list("email", flat=True)) == [
+        f"kisi{i}@example.com" for i in range(1, 5)]  # row 2 is the other run's
+    assert calls[0] is True and calls[-1] is False  # pipelined first, then one by one
