@@ -1,5 +1,6 @@
 """Consent dates as marketers and İYS write them, always read as Turkey time."""
 
+import re
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -9,10 +10,21 @@ from consents.rules import TURKEY
 
 # İYS API format first, then the panel's upload format (dd.mm.yy hh:mm:ss), then ISO 8601.
 FORMATS = ("%Y-%m-%d %H:%M:%S", "%d.%m.%y %H:%M:%S", "%d.%m.%Y %H:%M:%S")
+# The panel's format read by slicing, about 10x faster than strptime; anything else, or a
+# date that does not exist, goes the strptime way (which also words the error).
+PANEL_FORMAT = re.compile(r"(\d\d)\.(\d\d)\.(\d\d) (\d\d):(\d\d):(\d\d)", re.ASCII)
 
 
 def parse_consent_date(raw: str) -> datetime:
     value = raw.strip()
+    panel = PANEL_FORMAT.fullmatch(value)
+    if panel is not None:
+        day, month, year, hour, minute, second = map(int, panel.groups())
+        try:  # %y as strptime reads it: 00-68 is 20xx, 69-99 is 19xx
+            return datetime(year + (2000 if year <= 68 else 1900), month, day, hour, minute,
+                            second, tzinfo=TURKEY)
+        except ValueError:
+            pass
     for fmt in FORMATS:
         try:
             return datetime.strptime(value, fmt).replace(tzinfo=TURKEY)

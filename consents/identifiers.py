@@ -14,6 +14,11 @@ PHONE_MAX = 15 + 1  # "+" and at most 15 digits (E.164)
 # The overwhelmingly common case, a Turkish mobile number, is checked without phonenumbers
 # (about 20x faster per number), but only for operator prefixes phonenumbers itself accepts.
 TURKISH_MOBILE = re.compile(r"\+905[0-9]{9}")
+PHONE_PUNCTUATION = re.compile(r"[\s\-().]")
+# A plain ASCII address (dot-atom local part, LDH labels, a letters-only top-level domain) is a
+# strict subset of what Django's validate_email accepts: such addresses skip the validator.
+PLAIN_EMAIL = re.compile(r"[a-z0-9_+-]+(?:\.[a-z0-9_+-]+)*"
+                         r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 
 
 @lru_cache(maxsize=1)
@@ -29,6 +34,8 @@ def turkish_mobile_prefixes() -> frozenset[str]:
 
 def normalize_email(raw: str) -> str:
     value = raw.strip().lower()
+    if EMAIL_MIN <= len(value) <= EMAIL_MAX and PLAIN_EMAIL.fullmatch(value):
+        return value  # the common case: nothing below could refuse it
     if TURKISH_LETTERS & set(value):
         raise ValidationError(_("E-mail addresses cannot contain Turkish letters (İYS rule)."),
                               code="email_turkish_letters")
@@ -45,7 +52,11 @@ def normalize_email(raw: str) -> str:
 
 
 def normalize_phone(raw: str) -> str:
-    value = re.sub(r"[\s\-().]", "", raw.strip())
+    value = raw.strip()
+    if (len(value) == 13 and TURKISH_MOBILE.fullmatch(value)
+            and value[3:6] in turkish_mobile_prefixes()):
+        return value  # already written as +905XXXXXXXXX: nothing to remove
+    value = PHONE_PUNCTUATION.sub("", value)
     if value.startswith("00"):
         value = "+" + value[2:]
     if TURKISH_MOBILE.fullmatch(value) and value[3:6] in turkish_mobile_prefixes():

@@ -1,5 +1,6 @@
 """The İYS validation rules, checked by one function before a consent is stored or queued."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -46,74 +47,103 @@ def consent_check(facts: ConsentFacts, *, current: StoredConsent | None,
 
 def consent_errors(facts: ConsentFacts, *, current: StoredConsent | None,
                    now: datetime | None = None) -> dict[str, list[ValidationError]]:
-    now = now or timezone.now()
     errors: dict[str, list[ValidationError]] = {}
-
-    def add(field: str, message: str, code: str) -> None:
-        errors.setdefault(field, []).append(ValidationError(message, code=code))
-
-    _check_vocabulary(facts, add)
-    _check_recipient(facts, add)
-    _check_date_and_source(facts, now, add)
-    if current is not None and not errors:
-        _check_against_current(facts, current, add)
+    for field, code, message in consent_violations(facts, current=current, now=now):
+        errors.setdefault(field, []).append(ValidationError(message(), code=code))
     return errors
 
 
-def _check_vocabulary(facts: ConsentFacts, add) -> None:
-    if facts.recipient_type not in RecipientType.values:
-        add("recipient_type", _("Recipient type must be BIREYSEL or TACIR."), "recipient_type")
-    if facts.type not in ConsentType.values:
-        add("type", _("Type must be MESAJ, EPOSTA or ARAMA."), "type")
-    if facts.status not in ConsentStatus.values:
-        add("status", _("Status must be ONAY or RET."), "status")
-    if facts.source and facts.source not in ConsentSource.values:
-        add("source", _("“%(source)s” is not an İYS source; use one of the 13 HS_ values.")
-            % {"source": facts.source}, "source")
+# A broken rule: the field, the error code and a function that words the message (a bulk caller
+# deciding a million consents asks for the words only when it reports them).
+Violation = tuple[str, str, Callable[[], str]]
 
 
-def _check_recipient(facts: ConsentFacts, add) -> None:
+def consent_violations(facts: ConsentFacts, *, current: StoredConsent | None,
+                       now: datetime | None = None) -> list[Violation]:
+    """The rules consent_errors reports, as (field, code, message()) in the same order."""
+    now = now or timezone.now()
+    found: list[Violation] = []
+    _check_vocabulary(facts, found)
+    _check_recipient(facts, found)
+    _check_date_and_source(facts, now, found)
+    if current is not None and not found:
+        _check_against_current(facts, current, found)
+    return found
+
+
+# The vocabularies as plain sets of strings: Choices.values builds a new list on every call.
+RECIPIENT_TYPES = frozenset(RecipientType.values)
+CONSENT_TYPES = frozenset(ConsentType.values)
+STATUSES = frozenset(ConsentStatus.values)
+SOURCES = frozenset(ConsentSource.values)
+_EPOSTA, _PHONE_TYPES = ConsentType.EPOSTA.value, (ConsentType.MESAJ.value, ConsentType.ARAMA.value)
+_BIREYSEL, _RET = RecipientType.BIREYSEL.value, ConsentStatus.RET.value
+_HS_2015, _HS_KARAR = ConsentSource.HS_2015.value, ConsentSource.HS_KARAR.value
+
+
+def _check_vocabulary(facts: ConsentFacts, found: list[Violation]) -> None:
+    if facts.recipient_type not in RECIPIENT_TYPES:
+        found.append(("recipient_type", "recipient_type",
+                      lambda: _("Recipient type must be BIREYSEL or TACIR.")))
+    if facts.type not in CONSENT_TYPES:
+        found.append(("type", "type", lambda: _("Type must be MESAJ, EPOSTA or ARAMA.")))
+    if facts.status not in STATUSES:
+        found.append(("status", "status", lambda: _("Status must be ONAY or RET.")))
+    if facts.source and facts.source not in SOURCES:
+        found.append(("source", "source", lambda: _(
+            "“%(source)s” is not an İYS source; use one of the 13 HS_ values.")
+            % {"source": facts.source}))
+
+
+def _check_recipient(facts: ConsentFacts, found: list[Violation]) -> None:
     try:
-        if facts.type == ConsentType.EPOSTA:
+        if facts.type == _EPOSTA:
             normalize_email(facts.recipient)
-        elif facts.type in (ConsentType.MESAJ, ConsentType.ARAMA):
+        elif facts.type in _PHONE_TYPES:
             normalize_phone(facts.recipient)
     except ValidationError as error:
-        add("recipient", error.messages[0], error.code or "recipient")
+        message = error.messages[0]
+        found.append(("recipient", error.code or "recipient", lambda: message))
 
 
-def _check_date_and_source(facts: ConsentFacts, now: datetime, add) -> None:
-    individual = facts.recipient_type == RecipientType.BIREYSEL
+def _check_date_and_source(facts: ConsentFacts, now: datetime,
+                           found: list[Violation]) -> None:
+    individual = facts.recipient_type == _BIREYSEL
     if individual and not facts.source:
-        add("source", _("A source is required for individual (BIREYSEL) consents."),
-            "source_required")
+        found.append(("source", "source_required", lambda: _(
+            "A source is required for individual (BIREYSEL) consents.")))
     if individual and facts.consent_date is None:
-        add("consent_date", _("A consent date is required for individual (BIREYSEL) consents."),
-            "date_required")
+        found.append(("consent_date", "date_required", lambda: _(
+            "A consent date is required for individual (BIREYSEL) consents.")))
     when = facts.consent_date
     if when is not None:
         if when > now:
-            add("consent_date", _("The consent date cannot be in the future."), "future_date")
+            found.append(("consent_date", "future_date",
+                          lambda: _("The consent date cannot be in the future.")))
         if when < IYS_EPOCH:
-            add("consent_date", _("The consent date cannot be before 01.05.2015 00:00:00."),
-                "before_2015")
-    if facts.source == ConsentSource.HS_2015 and when != IYS_EPOCH:
-        add("source", _("HS_2015 is only valid with the consent date 01.05.2015 00:00:00."),
-            "hs_2015_date")
-    if facts.source == ConsentSource.HS_KARAR and facts.status != ConsentStatus.RET:
-        add("source", _("HS_KARAR (a ruling) can only record a RET."), "hs_karar_status")
+            found.append(("consent_date", "before_2015",
+                          lambda: _("The consent date cannot be before 01.05.2015 00:00:00.")))
+    if facts.source == _HS_2015 and when != IYS_EPOCH:
+        found.append(("source", "hs_2015_date", lambda: _(
+            "HS_2015 is only valid with the consent date 01.05.2015 00:00:00.")))
+    if facts.source == _HS_KARAR and facts.status != _RET:
+        found.append(("source", "hs_karar_status",
+                      lambda: _("HS_KARAR (a ruling) can only record a RET.")))
 
 
-def _check_against_current(facts: ConsentFacts, current: StoredConsent, add) -> None:
+def _check_against_current(facts: ConsentFacts, current: StoredConsent,
+                           found: list[Violation]) -> None:
     if (facts.consent_date and current.consent_date
             and facts.consent_date <= current.consent_date):
-        stored = timezone.localtime(current.consent_date, TURKEY)
-        add("consent_date",
-            _("The consent date must be later than the stored consent's date (%(stored)s).")
-            % {"stored": stored.strftime("%d.%m.%Y %H:%M:%S")}, "not_newer")
+        def not_newer() -> str:
+            stored = timezone.localtime(current.consent_date, TURKEY)
+            return (_("The consent date must be later than the stored consent's date "
+                      "(%(stored)s).") % {"stored": stored.strftime("%d.%m.%Y %H:%M:%S")})
+        found.append(("consent_date", "not_newer", not_newer))
     if facts.status == current.status:
-        add("status", _("The recipient already has status %(status)s for this type.")
-            % {"status": current.status}, "same_status")
+        found.append(("status", "same_status", lambda: _(
+            "The recipient already has status %(status)s for this type.")
+            % {"status": current.status}))
 
 
 @lru_cache(maxsize=64)
@@ -125,15 +155,21 @@ def is_business_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _turkish_holidays(day.year)
 
 
-def iys_deadline(consent_date: datetime) -> datetime:
-    """The last moment İYS accepts this consent: 3 business days (Turkey) after it was given."""
-    local = timezone.localtime(consent_date, TURKEY)
-    day, counted = local.date(), 0
+@lru_cache(maxsize=4096)
+def _deadline_day(day: date) -> date:
+    counted = 0
     while counted < IYS_BUSINESS_DAYS:
         day += timedelta(days=1)
         if is_business_day(day):
             counted += 1
-    return datetime.combine(day, local.timetz())
+    return day
+
+
+@lru_cache(maxsize=8192)  # a bulk upload asks for each consent date several times
+def iys_deadline(consent_date: datetime) -> datetime:
+    """The last moment İYS accepts this consent: 3 business days (Turkey) after it was given."""
+    local = timezone.localtime(consent_date, TURKEY)
+    return datetime.combine(_deadline_day(local.date()), local.timetz())
 
 
 def is_too_late_for_iys(consent_date: datetime | None, now: datetime | None = None) -> bool:

@@ -18,28 +18,31 @@ from connectors.models import IysConnector
 from connectors.services import iys_delivery_state
 from consents.bulk import (
     ConsentIntent,
+    ConsentRecord,
     ContactChange,
+    ContactRecord,
+    WriteResult,
     consents_current_load,
     contact_changes_write,
     contacts_load,
+    contacts_with_events,
 )
-from consents.choices import (
-    ConsentSource,
-    ConsentStatus,
-    ConsentType,
-    IysState,
-    Origin,
-    Permission,
-)
+from consents.choices import ConsentType, IysState, Origin, Permission
 from consents.dates import parse_consent_date
-from consents.models import ConsentEvent, Contact, ProfileAttribute
-from consents.rules import ConsentFacts, StoredConsent, consent_errors, is_too_late_for_iys
+from consents.models import ProfileAttribute
+from consents.rules import (
+    SOURCES,
+    STATUSES,
+    ConsentFacts,
+    StoredConsent,
+    consent_errors,
+    consent_violations,
+    is_too_late_for_iys,
+)
 from consents.services import ChangeOrigin, attribute_value_clean, identifiers_clean
 from uploads import matching
 from uploads.models import Upload, UploadRowError
 
-SOURCES = frozenset(ConsentSource.values)  # Enum.values builds a new list on every call
-STATUSES = frozenset(ConsentStatus.values)
 COUNT_KEYS = ("rows", "created", "updated", "optout", "rejected", "duplicates",
               "queued_for_iys", "local_only", "consents", "cell_errors")
 Kind = UploadRowError.Kind
@@ -77,7 +80,7 @@ class Columns:
         return self.headers[position] if position is not None else target
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     number: int
     cells: list[str]
@@ -91,106 +94,198 @@ class Row:
 class ChunkResult:
     counts: Counter
     errors: list[UploadRowError]
+    written: WriteResult | None = None
+
+
+@dataclass
+class RecentWrites:
+    """What the previous chunk writes, perhaps not committed yet: a pipelined run decides the
+    next chunk from the database plus this, while that chunk is still being written."""
+
+    contacts: dict[int, ContactRecord]  # created or updated, as they are after the chunk
+    currents: dict[tuple[str, str], ConsentRecord]
+    event_contacts: set[int]
+
+    @classmethod
+    def of(cls, written: WriteResult) -> "RecentWrites":
+        return cls(contacts={record.pk: record for record in written.touched},
+                   currents={(c.recipient, c.type): c for c in written.consents
+                             if c.recipient_type == _BIREYSEL},
+                   event_contacts=written.event_contacts)
+
+    def contacts_overlay(self, loaded: list[ContactRecord], emails: set[str], phones: set[str],
+                         external_ids: set[str]) -> list[ContactRecord]:
+        """What contacts_load would return once the previous chunk is committed."""
+        found = {record.pk: self.contacts.get(record.pk, record) for record in loaded}
+        found.update((record.pk, record) for record in self.contacts.values())
+        return [record for record in found.values()
+                if record.external_id in external_ids or record.email in emails
+                or record.phone in phones]
+
+
+@dataclass
+class ChunkRead:
+    """A chunk's rows read and cleaned: needs no database, so it can be done ahead."""
+
+    records: list[tuple[int, list[str]]]
+    rows: list[Row]
+    counts: Counter
+    errors: list[UploadRowError]
 
 
 class _Slot:
     """One contact the chunk writes to: an existing one or a new one."""
 
-    def __init__(self, contact: Contact | None):
+    __slots__ = ("contact", "rows")
+
+    def __init__(self, contact: ContactRecord | None):
         self.contact = contact
         self.rows: list[Row] = []
 
 
-def _row_read(number: int, cells: list[str], columns: Columns, mode: str,
-              errors: list[UploadRowError], upload: Upload) -> Row | None:
-    def error(column: str, value: str, message: str, kind: str = Kind.REJECTED) -> None:
-        errors.append(UploadRowError(upload=upload, row_number=number, column=column,
+_TEXT = str(ProfileAttribute.Type.TEXT)
+_EPOSTA, _MESAJ = str(ConsentType.EPOSTA), str(ConsentType.MESAJ)
+_OPT_IN, _OPT_OUT = str(Permission.OPT_IN), str(Permission.OPT_OUT)
+_PENDING, _BIREYSEL = str(IysState.PENDING), "BIREYSEL"
+
+
+class _Reader:
+    """Reads the rows of one upload: column positions and per-column work decided once."""
+
+    def __init__(self, upload: Upload, columns: Columns):
+        self.upload, self.columns, self.iys_mode = upload, columns, upload.mode == Upload.Mode.IYS
+        self.identifiers = [(name, columns.index.get(name)) for name in matching.IDENTIFIERS]
+        self.iys_positions = [columns.index.get(target) for target in matching.IYS_FIELDS]
+        # Text attributes need only the stripped cell (attribute_value_clean's text branch).
+        self.attributes = [(position, attribute, attribute.type == _TEXT)
+                           for position, attribute in columns.attributes]
+
+    def error(self, errors: list[UploadRowError], number: int, column: str, value: str,
+              message: str, kind: str = Kind.REJECTED) -> None:
+        errors.append(UploadRowError(upload=self.upload, row_number=number, column=column,
                                      value=value[:1000], message=message, kind=kind))
 
-    raw = {name: columns.cell(cells, name) for name in matching.IDENTIFIERS}
-    try:
-        ids = identifiers_clean(**raw)
-    except ValidationError as problem:
-        if hasattr(problem, "error_dict"):
-            for name, problems in problem.error_dict.items():
-                for item in problems:
-                    error(columns.header(name), raw.get(name, ""), item.messages[0])
-        else:
-            error("", "", problem.messages[0])
-        return None
-    if mode == Upload.Mode.IYS and not (ids["email"] or ids["phone"]):
-        error("", "", _("IYS Synchronize needs an email or a phonenumber on every row."))
-        return None
-    attributes = {}
-    for position, attribute in columns.attributes:
-        value = cells[position].strip() if position < len(cells) else ""
+    def read(self, number: int, cells: list[str], errors: list[UploadRowError]) -> Row | None:
+        width, columns = len(cells), self.columns
+        raw = {name: cells[position].strip() if position is not None and position < width
+               else "" for name, position in self.identifiers}
         try:
-            cleaned = attribute_value_clean(attribute, value)
+            ids = identifiers_clean(**raw)
         except ValidationError as problem:
-            error(columns.headers[position], value, problem.messages[0], Kind.CELL)
-            continue
-        if cleaned is not None:
-            attributes[attribute.name] = cleaned
-    row = Row(number=number, cells=cells, ids=ids, attributes=attributes)
-    if mode == Upload.Mode.IYS:
-        _iys_read(row, columns)
-    return row
+            if hasattr(problem, "error_dict"):
+                for name, problems in problem.error_dict.items():
+                    for item in problems:
+                        self.error(errors, number, columns.header(name), raw.get(name, ""),
+                                   item.messages[0])
+            else:
+                self.error(errors, number, "", "", problem.messages[0])
+            return None
+        if self.iys_mode and not (ids["email"] or ids["phone"]):
+            self.error(errors, number, "", "",
+                       _("IYS Synchronize needs an email or a phonenumber on every row."))
+            return None
+        attributes = {}
+        for position, attribute, text in self.attributes:
+            value = cells[position].strip() if position < width else ""
+            if text:
+                if value:
+                    attributes[attribute.name] = value
+                continue
+            try:
+                cleaned = attribute_value_clean(attribute, value)
+            except ValidationError as problem:
+                self.error(errors, number, columns.headers[position], value,
+                           problem.messages[0], Kind.CELL)
+                continue
+            if cleaned is not None:
+                attributes[attribute.name] = cleaned
+        row = Row(number, cells, ids, attributes)
+        if self.iys_mode:
+            self._iys_read(row, width)
+        return row
+
+    def _iys_read(self, row: Row, width: int) -> None:
+        cells = row.cells
+        raw_source, raw_status, raw_date = (cells[p].strip() if p is not None and p < width
+                                            else "" for p in self.iys_positions)
+        source, status = raw_source.upper(), raw_status.upper()
+        if source in SOURCES and status in STATUSES and raw_date:
+            try:  # the common case: three valid cells
+                row.iys = (source, status, parse_consent_date(raw_date))
+                return
+            except ValidationError:
+                pass
+        header = self.columns.header
+        problems = row.iys_problems
+        for target, value in ((matching.IYS_SOURCE, source), (matching.IYS_STATUS, status),
+                              (matching.IYS_CONSENT_DATE, raw_date)):
+            if not value:
+                problems.append((header(target), "", _("The İYS field is empty.")))
+        if source and source not in SOURCES:
+            problems.append((header(matching.IYS_SOURCE), raw_source,
+                             _("“%(source)s” is not an İYS source; use one of the 13 HS_ "
+                               "values.") % {"source": raw_source}))
+        if status and status not in STATUSES:
+            problems.append((header(matching.IYS_STATUS), raw_status,
+                             _("Status must be ONAY or RET.")))
+        when = None
+        if raw_date:
+            try:
+                when = parse_consent_date(raw_date)
+            except ValidationError as problem:
+                problems.append((header(matching.IYS_CONSENT_DATE), raw_date,
+                                 problem.messages[0]))
+        if not problems:
+            row.iys = (source, status, when)
 
 
-def _iys_read(row: Row, columns: Columns) -> None:
-    raw_source = columns.cell(row.cells, matching.IYS_SOURCE)
-    raw_status = columns.cell(row.cells, matching.IYS_STATUS)
-    source, status = raw_source.upper(), raw_status.upper()
-    raw_date = columns.cell(row.cells, matching.IYS_CONSENT_DATE)
-    problems = row.iys_problems
-    for target, value in ((matching.IYS_SOURCE, source), (matching.IYS_STATUS, status),
-                          (matching.IYS_CONSENT_DATE, raw_date)):
-        if not value:
-            problems.append((columns.header(target), "", _("The İYS field is empty.")))
-    if source and source not in SOURCES:
-        problems.append((columns.header(matching.IYS_SOURCE), raw_source,
-                         _("“%(source)s” is not an İYS source; use one of the 13 HS_ values.")
-                         % {"source": raw_source}))
-    if status and status not in STATUSES:
-        problems.append((columns.header(matching.IYS_STATUS), raw_status,
-                         _("Status must be ONAY or RET.")))
-    when = None
-    if raw_date:
-        try:
-            when = parse_consent_date(raw_date)
-        except ValidationError as problem:
-            problems.append((columns.header(matching.IYS_CONSENT_DATE), raw_date,
-                             problem.messages[0]))
-    if not problems:
-        row.iys = (source, status, when)
-
-
-def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns: Columns,
-                connector: IysConnector, actor=None, now: datetime) -> ChunkResult:
-    """Decide and write one chunk of rows; call inside a transaction."""
+def chunk_read(*, upload: Upload, records: list[tuple[int, list[str]]],
+               columns: Columns) -> ChunkRead:
+    """Read and clean a chunk's rows (no database access: safe to run ahead in a thread)."""
     counts: Counter = Counter()
     errors: list[UploadRowError] = []
     rows = []
+    reader = _Reader(upload, columns)
+    read = reader.read
     for number, cells in records:
-        if not any(cell.strip() for cell in cells):
+        if not "".join(cells).strip():
             continue  # a blank line is not a row
         counts["rows"] += 1
-        row = _row_read(number, cells, columns, upload.mode, errors, upload)
+        row = read(number, cells, errors)
         if row is None:
             counts["rejected"] += 1
         else:
             rows.append(row)
     counts["cell_errors"] += sum(1 for e in errors if e.kind == Kind.CELL)
+    return ChunkRead(records=records, rows=rows, counts=counts, errors=errors)
 
-    existing = contacts_load(
-        emails={r.ids["email"] for r in rows if r.ids["email"]},
-        phones={r.ids["phone"] for r in rows if r.ids["phone"]},
-        external_ids={r.ids["external_id"] for r in rows if r.ids["external_id"]})
+
+def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns: Columns,
+                connector: IysConnector, actor=None, now: datetime,
+                read: ChunkRead | None = None, recent: RecentWrites | None = None,
+                defer: bool = False) -> ChunkResult:
+    """Decide and write one chunk of rows; call inside a transaction.
+
+    ``read`` is the chunk_read of exactly these records when it was done ahead. ``defer``
+    (PostgreSQL): decide and prepare the statements only; chunk_flush writes them later,
+    ``recent`` being what the chunk before writes meanwhile.
+    """
+    if read is None or read.records is not records:
+        read = chunk_read(upload=upload, records=records, columns=columns)
+    counts, errors, rows = read.counts, read.errors, read.rows
+
+    keys = {"emails": {r.ids["email"] for r in rows if r.ids["email"]},
+            "phones": {r.ids["phone"] for r in rows if r.ids["phone"]},
+            "external_ids": {r.ids["external_id"] for r in rows if r.ids["external_id"]}}
+    existing = contacts_load(**keys)
+    if recent is not None:
+        existing = recent.contacts_overlay(existing, **keys)
     slots = _slots_resolve(rows, existing, errors, upload, counts, columns)
-    seen_before = set(ConsentEvent.objects.filter(
-        contact_id__in=[s.contact.pk for s in slots if s.contact is not None],
-        origin=Origin.UPLOAD, origin_reference=upload.reference,
-    ).values_list("contact_id", flat=True).distinct()) if existing else set()
+    known = [s.contact.pk for s in slots if s.contact is not None]
+    seen_before = contacts_with_events(contact_ids=known, origin=Origin.UPLOAD,
+                                       reference=upload.reference)
+    if recent is not None:
+        seen_before |= recent.event_contacts.intersection(known)
 
     winners = []
     for slot in slots:
@@ -208,27 +303,38 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
                 message=_("The same contact was on an earlier row; this later row wins.")))
         winners.append((slot, last))
 
-    policy = _DeliveryPolicy(connector, now)
-    currents = consents_current_load(recipients={
-        value for _slot, row in winners for value in (row.ids["email"], row.ids["phone"])
-        if value})
+    recipients = {value for _slot, row in winners
+                  for value in (row.ids["email"], row.ids["phone"]) if value}
+    currents = consents_current_load(recipients=recipients)
+    if recent is not None:
+        currents.update((key, consent) for key, consent in recent.currents.items()
+                        if key[0] in recipients)
     changes = []
+    decide = _Decider(upload, columns, currents, _DeliveryPolicy(connector, now), errors, counts,
+                      now)
     for slot, row in winners:
-        change = ContactChange(row_number=row.number, contact=slot.contact,
-                               identifiers=row.ids, attributes=row.attributes)
-        _consents_decide(change, row, upload, columns, currents, policy, errors, counts, now)
+        change = ContactChange(row.number, slot.contact, row.ids, row.attributes)
+        decide(change, row)
         changes.append(change)
         counts["created" if slot.contact is None else "updated"] += 1
 
     origin = ChangeOrigin(kind=Origin.UPLOAD, reference=upload.reference, actor=actor)
-    written = contact_changes_write(changes, origin=origin)
+    written = contact_changes_write(changes, origin=origin, defer=defer)
     counts["consents"] += len(written.consents)
-    counts["queued_for_iys"] += sum(1 for c in written.consents if c.iys_state == IysState.PENDING)
-    UploadRowError.objects.bulk_create(errors)
-    return ChunkResult(counts=counts, errors=errors)
+    counts["queued_for_iys"] += sum(1 for c in written.consents if c.iys_state == _PENDING)
+    result = ChunkResult(counts=counts, errors=errors, written=written)
+    if not defer:
+        chunk_flush(result)
+    return result
 
 
-def _slots_resolve(rows: list[Row], existing: list[Contact], errors: list[UploadRowError],
+def chunk_flush(result: ChunkResult) -> None:
+    """Write what chunk_apply(defer=True) prepared; call inside the chunk's transaction."""
+    result.written.flush()
+    UploadRowError.objects.bulk_create(result.errors)
+
+
+def _slots_resolve(rows: list[Row], existing: list[ContactRecord], errors: list[UploadRowError],
                    upload: Upload, counts: Counter, columns: Columns) -> list[_Slot]:
     """Group rows by the contact they write to: external ID first, then e-mail, then phone.
 
@@ -292,69 +398,84 @@ class _DeliveryPolicy:
         return self.late[when]
 
 
-def _consents_decide(change: ContactChange, row: Row, upload: Upload, columns: Columns,
-                     currents: dict, policy: _DeliveryPolicy, errors: list[UploadRowError],
-                     counts: Counter, now: datetime) -> None:
+class _Decider:
     """The row's consents (IYS Synchronize) or fixed permissions (Subscribed/Unsubscribed)."""
-    channels = [(ConsentType.EPOSTA, "email", row.ids["email"]),
-                (ConsentType.MESAJ, "sms", row.ids["phone"])]
-    channels = [(type_, channel, recipient) for type_, channel, recipient in channels
-                if recipient]
-    if upload.mode != Upload.Mode.IYS:
-        value = (Permission.OPT_IN if upload.mode == Upload.Mode.SUBSCRIBED
-                 else Permission.OPT_OUT)
-        change.permissions = {channel: value for _t, channel, _r in channels}
-        return
 
-    def note(kind: str, column: str, value: str, message: str) -> None:
-        errors.append(UploadRowError(upload=upload, row_number=row.number, column=column,
-                                     value=value[:1000], message=message, kind=kind))
+    def __init__(self, upload: Upload, columns: Columns, currents: dict,
+                 policy: _DeliveryPolicy, errors: list[UploadRowError], counts: Counter,
+                 now: datetime):
+        self.upload, self.columns, self.currents, self.policy = (upload, columns, currents,
+                                                                 policy)
+        self.errors, self.counts, self.now = errors, counts, now
+        self.iys_mode = upload.mode == Upload.Mode.IYS
+        self.fixed = _OPT_IN if upload.mode == Upload.Mode.SUBSCRIBED else _OPT_OUT
 
-    if row.iys is None:
-        counts["optout"] += 1
-        change.permissions = {channel: Permission.OPT_OUT for _t, channel, _r in channels}
-        for column, value, message in row.iys_problems:
-            note(Kind.OPTOUT, column, value,
-                 _("%(message)s Kept as opt-out; nothing sent to İYS.") % {"message": message})
-        return
-    source, status, when = row.iys
-    optout = late = False
-    for type_, channel, recipient in channels:
-        facts = ConsentFacts(recipient=recipient, recipient_type="BIREYSEL", type=type_,
-                             status=status, source=source, consent_date=when)
-        current = currents.get((recipient, type_))
-        stored = StoredConsent(current.status, current.consent_date) if current else None
-        problems = consent_errors(facts, current=stored, now=now)
-        codes = {item.code for items in problems.values() for item in items}
-        if "same_status" in codes:
-            continue  # İYS and we already hold this status: nothing new to record
-        if codes == {"not_newer"}:
-            note(Kind.NOT_RECORDED, columns.header(matching.IYS_CONSENT_DATE),
-                 columns.cell(row.cells, matching.IYS_CONSENT_DATE),
-                 problems["consent_date"][0].messages[0])
-            continue
-        if problems:
-            optout = True
-            change.permissions[channel] = Permission.OPT_OUT
-            for field_name, items in problems.items():
-                column = {"source": matching.IYS_SOURCE, "status": matching.IYS_STATUS,
-                          "consent_date": matching.IYS_CONSENT_DATE}.get(field_name, field_name)
-                for item in items:
-                    note(Kind.OPTOUT, columns.header(column), columns.cell(row.cells, column),
-                         _("%(message)s Kept as opt-out; nothing sent to İYS.")
-                         % {"message": item.messages[0]})
-            continue
-        state = policy.state(facts, current)
-        if policy.too_late(when):
-            counts["local_only"] += 1
-        if policy.too_late(when) and not late:
-            late = True
-            note(Kind.LOCAL, columns.header(matching.IYS_CONSENT_DATE),
-                 columns.cell(row.cells, matching.IYS_CONSENT_DATE),
-                 _("The consent date is more than 3 business days ago (Turkey time): stored "
-                   "here, not sent to İYS."))
-        change.consents.append(ConsentIntent(type=type_, status=status, source=source,
-                                             consent_date=when, iys_state=state,
-                                             previous=current))
-    if optout:
-        counts["optout"] += 1
+    def note(self, row: Row, kind: str, column: str, value: str, message: str) -> None:
+        self.errors.append(UploadRowError(upload=self.upload, row_number=row.number,
+                                          column=column, value=value[:1000], message=message,
+                                          kind=kind))
+
+    def __call__(self, change: ContactChange, row: Row) -> None:
+        email, phone = row.ids["email"], row.ids["phone"]
+        channels = []
+        if email:
+            channels.append((_EPOSTA, "email", email))
+        if phone:
+            channels.append((_MESAJ, "sms", phone))
+        if not self.iys_mode:
+            change.permissions = {channel: self.fixed for _t, channel, _r in channels}
+            return
+        if row.iys is None:
+            self.counts["optout"] += 1
+            change.permissions = {channel: _OPT_OUT for _t, channel, _r in channels}
+            for column, value, message in row.iys_problems:
+                self.note(row, Kind.OPTOUT, column, value,
+                          _("%(message)s Kept as opt-out; nothing sent to İYS.")
+                          % {"message": message})
+            return
+        self._consents(change, row, channels)
+
+    def _consents(self, change: ContactChange, row: Row, channels: list) -> None:
+        source, status, when = row.iys
+        columns, now = self.columns, self.now
+        optout = late = False
+        for type_, channel, recipient in channels:
+            facts = ConsentFacts(recipient=recipient, recipient_type="BIREYSEL", type=type_,
+                                 status=status, source=source, consent_date=when)
+            current = self.currents.get((recipient, type_))
+            stored = StoredConsent(current.status, current.consent_date) if current else None
+            problems = consent_violations(facts, current=stored, now=now)
+            if problems:
+                codes = {code for _field, code, _message in problems}
+                if "same_status" in codes:
+                    continue  # İYS and we already hold this status: nothing new to record
+                if codes == {"not_newer"}:
+                    self.note(row, Kind.NOT_RECORDED, columns.header(matching.IYS_CONSENT_DATE),
+                              columns.cell(row.cells, matching.IYS_CONSENT_DATE),
+                              problems[0][2]())
+                    continue
+                optout = True
+                change.permissions[channel] = _OPT_OUT
+                for field_name, items in consent_errors(facts, current=stored,
+                                                        now=now).items():
+                    column = {"source": matching.IYS_SOURCE, "status": matching.IYS_STATUS,
+                              "consent_date": matching.IYS_CONSENT_DATE}.get(field_name,
+                                                                             field_name)
+                    for item in items:
+                        self.note(row, Kind.OPTOUT, columns.header(column),
+                                  columns.cell(row.cells, column),
+                                  _("%(message)s Kept as opt-out; nothing sent to İYS.")
+                                  % {"message": item.messages[0]})
+                continue
+            state = self.policy.state(facts, current)
+            if self.policy.too_late(when):
+                self.counts["local_only"] += 1
+                if not late:
+                    late = True
+                    self.note(row, Kind.LOCAL, columns.header(matching.IYS_CONSENT_DATE),
+                              columns.cell(row.cells, matching.IYS_CONSENT_DATE),
+                              _("The consent date is more than 3 business days ago (Turkey "
+                                "time): stored here, not sent to İYS."))
+            change.consents.append(ConsentIntent(type_, status, source, when, state, current))
+        if optout:
+            self.counts["optout"] += 1

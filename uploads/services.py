@@ -1,7 +1,10 @@
 """Contact uploads: store the file, match its columns, run the chunked pipeline, report."""
 
+import contextlib
 import csv
 import logging
+import queue
+import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -10,15 +13,24 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
+from django.db import connection, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from connectors.models import IysConnector
 from uploads import matching
 from uploads.models import Upload, UploadRowError
 from uploads.parsing import FileUnreadable, file_preview, iter_records
-from uploads.pipeline import COUNT_KEYS, Columns, chunk_apply
+from uploads.pipeline import (
+    COUNT_KEYS,
+    ChunkRead,
+    ChunkResult,
+    Columns,
+    RecentWrites,
+    chunk_apply,
+    chunk_flush,
+    chunk_read,
+)
 
 logger = logging.getLogger(__name__)
 ALLOWED_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -176,45 +188,203 @@ def upload_run(*, upload_id: int) -> Upload:
 def _data_rows(upload: Upload, path: Path) -> int:
     rows = sum(1 for _n, cells in iter_records(path, encoding=upload.encoding,
                                                 delimiter=upload.delimiter)
-               if any(cell.strip() for cell in cells))
+               if "".join(cells).strip())
     return max(0, rows - (1 if upload.has_header else 0))
 
 
 def _run_chunks(upload: Upload, path: Path) -> None:
     columns = Columns.of(upload)
     connector = IysConnector.load()  # once per run: the push policy is decided per chunk
-    size = chunk_rows()
-    batch: list[tuple[int, list[str]]] = []
-    for number, cells in iter_records(path, encoding=upload.encoding,
-                                      delimiter=upload.delimiter):
-        if number <= upload.checkpoint or (upload.has_header and number == 1):
-            continue
-        batch.append((number, cells))
-        if len(batch) >= size:
-            upload = _chunk_commit(upload, batch, columns, connector)
-            batch = []
-    if batch:
-        _chunk_commit(upload, batch, columns, connector)
+    # The writer thread has its own connection: it cannot see a caller's open transaction
+    # (tests), and SQLite allows one writer; there every chunk is decided and written in turn.
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        try:
+            _run_pipelined(upload, path, columns, connector)
+            return
+        except _Stale:  # another run of the task moved the checkpoint: go on one by one
+            upload = Upload.objects.get(pk=upload.pk)
+    with _ReadAhead(upload, path, columns) as chunks:
+        for batch, read in chunks:
+            upload = _chunk_commit(upload, batch, columns, connector, read)
+
+
+class _Stale(Exception):
+    """The checkpoint moved under a pipelined run: its decisions ahead are out of date."""
+
+
+def _run_pipelined(upload: Upload, path: Path, columns: Columns,
+                   connector: IysConnector) -> None:
+    """Decide chunk n+1 (database as of chunk n-1, plus what chunk n writes, kept in memory)
+    while a writer thread writes and commits chunk n: Python and PostgreSQL work at once."""
+    actor, expected, recent = upload.created_by, upload.checkpoint, None
+    with _ReadAhead(upload, path, columns) as chunks, _Writer(upload.pk) as writer:
+        for batch, read in chunks:
+            records = [(n, cells) for n, cells in batch if n > expected]
+            if not records:
+                continue
+            if len(records) == len(batch):
+                records = batch  # the read done ahead is for exactly these records
+            with transaction.atomic():  # reads only; ids come from the sequences
+                result = chunk_apply(upload=upload, records=records, columns=columns,
+                                     connector=connector, actor=actor, now=timezone.now(),
+                                     read=read, recent=recent, defer=True)
+            writer.write(records, result, expected)
+            expected, recent = records[-1][0], RecentWrites.of(result.written)
+        writer.wait()
+
+
+class _Writer:
+    """Writes decided chunks one at a time, each with its checkpoint in one transaction, in
+    its own thread (and database connection). At most one chunk waits: memory stays flat."""
+
+    def __init__(self, upload_id: int):
+        self.upload_id = upload_id
+        self.inbox: queue.Queue = queue.Queue(maxsize=1)
+        self.done: queue.Queue = queue.Queue()
+        self.in_flight = 0
+        self.thread = threading.Thread(target=self._run, name="upload-writer", daemon=True)
+
+    def __enter__(self) -> "_Writer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.inbox.put(None)
+        self.thread.join()
+
+    def write(self, records: list[tuple[int, list[str]]], result: ChunkResult,
+              expected: int) -> None:
+        """Hand a chunk over once the one before it is committed (its error raised here)."""
+        self.wait()
+        self.inbox.put((records, result, expected))
+        self.in_flight += 1
+
+    def wait(self) -> None:
+        while self.in_flight:
+            error = self.done.get()
+            self.in_flight -= 1
+            if error is not None:
+                raise error
+
+    def _run(self) -> None:
+        try:
+            while (item := self.inbox.get()) is not None:
+                try:
+                    self._write(*item)
+                except BaseException as error:  # raised in the deciding thread
+                    self.done.put(error)
+                    while self.inbox.get() is not None:
+                        self.done.put(error)
+                    return
+                self.done.put(None)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def _write(self, records: list[tuple[int, list[str]]], result: ChunkResult,
+               expected: int) -> None:
+        with transaction.atomic():
+            locked = Upload.objects.select_for_update().get(pk=self.upload_id)
+            if locked.checkpoint != expected:
+                raise _Stale
+            chunk_flush(result)
+            _checkpoint_save(locked, records, result)
+
+
+class _ReadAhead:
+    """Parses and cleans the next chunk in a thread while the current one is written.
+
+    chunk_read needs no database, so it runs while this thread waits for PostgreSQL (COPY and
+    commit release the GIL). At most two chunks wait in the queue: memory stays flat.
+    """
+
+    _END = object()
+
+    def __init__(self, upload: Upload, path: Path, columns: Columns):
+        self.upload, self.path, self.columns = upload, path, columns
+        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.stop = threading.Event()
+        self.language = translation.get_language()
+        self.thread = threading.Thread(target=self._produce, name="upload-read-ahead",
+                                       daemon=True)
+
+    def __enter__(self) -> "_ReadAhead":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop.set()
+        while self.thread.is_alive():
+            with contextlib.suppress(queue.Empty):
+                self.queue.get(timeout=0.1)  # unblock a producer waiting to put
+        self.thread.join()
+
+    def __iter__(self) -> Iterator[tuple[list[tuple[int, list[str]]], ChunkRead]]:
+        while (item := self.queue.get()) is not self._END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def _put(self, item) -> bool:
+        while not self.stop.is_set():
+            try:
+                self.queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _produce(self) -> None:
+        upload, size = self.upload, chunk_rows()
+        skip_header = upload.has_header
+        batch: list[tuple[int, list[str]]] = []
+        try:
+            with translation.override(self.language):
+                for number, cells in iter_records(self.path, encoding=upload.encoding,
+                                                  delimiter=upload.delimiter):
+                    if number <= upload.checkpoint or (skip_header and number == 1):
+                        continue
+                    batch.append((number, cells))
+                    if len(batch) >= size:
+                        if not self._put((batch, chunk_read(upload=upload, records=batch,
+                                                            columns=self.columns))):
+                            return
+                        batch = []
+                if batch and not self._put((batch, chunk_read(upload=upload, records=batch,
+                                                              columns=self.columns))):
+                    return
+        except BaseException as error:  # handed to the consuming thread, which raises it
+            self._put(error)
+            return
+        self._put(self._END)
 
 
 def _chunk_commit(upload: Upload, batch: list[tuple[int, list[str]]], columns: Columns,
-                  connector: IysConnector) -> Upload:
+                  connector: IysConnector, read: ChunkRead | None = None) -> Upload:
     """Write one chunk and move the checkpoint in the same transaction."""
     with transaction.atomic():
         locked = Upload.objects.select_for_update().get(pk=upload.pk)
-        batch = [(n, cells) for n, cells in batch if n > locked.checkpoint]
-        if not batch:
+        records = [(n, cells) for n, cells in batch if n > locked.checkpoint]
+        if not records:
             return locked  # another run of the task wrote this chunk already
-        result = chunk_apply(upload=locked, records=batch, columns=columns, connector=connector,
-                             actor=locked.created_by, now=timezone.now())
-        counts = Counter({key: 0 for key in COUNT_KEYS})
-        counts.update(locked.counts)
-        counts.update(result.counts)
-        locked.counts = dict(counts)
-        locked.checkpoint = batch[-1][0]
-        locked.rows_done += result.counts["rows"]
-        locked.save(update_fields=["counts", "checkpoint", "rows_done"])
+        if len(records) == len(batch):
+            records = batch  # the read done ahead is for exactly these records
+        result = chunk_apply(upload=locked, records=records, columns=columns,
+                             connector=connector, actor=locked.created_by, now=timezone.now(),
+                             read=read)
+        _checkpoint_save(locked, records, result)
     return locked
+
+
+def _checkpoint_save(locked: Upload, records: list[tuple[int, list[str]]],
+                     result: ChunkResult) -> None:
+    """Add the chunk's counts and move the checkpoint (in the chunk's transaction)."""
+    counts = Counter({key: 0 for key in COUNT_KEYS})
+    counts.update(locked.counts)
+    counts.update(result.counts)
+    locked.counts = dict(counts)
+    locked.checkpoint = records[-1][0]
+    locked.rows_done += result.counts["rows"]
+    locked.save(update_fields=["counts", "checkpoint", "rows_done"])
 
 
 def _fail(upload_id: int, message: str) -> Upload:

@@ -1,0 +1,71 @@
+"""A task run (no transaction around it) decides each chunk while the previous one is still
+being written; what the previous chunk writes counts exactly as if it were committed."""
+
+import pytest
+from django.db import connection
+
+from consents.models import Consent, ConsentEvent, Contact
+from tests.uploads.conftest import run_upload
+from uploads.models import Upload, UploadRowError
+from uploads.services import upload_create_from_path, upload_run
+
+pytestmark = [pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("frozen_now", "attributes", "integrator")]
+
+
+@pytest.fixture(autouse=True)
+def one_row_per_chunk(settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("the pipelined run needs PostgreSQL; elsewhere chunks go one by one")
+    settings.UPLOAD_CHUNK_ROWS = 1
+
+
+def test_a_contact_created_by_the_chunk_before_is_found_and_its_later_row_wins():
+    upload = run_upload("duplicate_rows.csv")
+
+    contact = Contact.objects.get(email="tekrar@example.com")
+    assert contact.attributes["city"] == "İstanbul" and contact.email_permission == "opt_out"
+    assert Contact.objects.count() == 2 and upload.counts["duplicates"] == 1
+    assert upload.row_errors.get(kind=UploadRowError.Kind.DUPLICATE).row_number == 4
+
+
+def test_a_consent_recorded_by_the_chunk_before_is_the_one_the_next_chunk_replaces(tmp_path):
+    path = tmp_path / "twice.csv"
+    path.write_text("email,IYSSource,IYSStatus,IYSConsentDate\n"
+                    "ayni@example.com,HS_WEB,ONAY,07.08.25 09:00:00\n"
+                    "ayni@example.com,HS_WEB,RET,07.08.25 10:00:00\n")
+    upload = upload_create_from_path(path=path, mode=Upload.Mode.IYS)
+    upload = upload_run(upload_id=upload.pk)
+
+    first, second = Consent.objects.order_by("id")
+    assert (first.status, first.is_current, second.status, second.is_current) == (
+        "ONAY", False, "RET", True)
+    event = ConsentEvent.objects.get(consent=second, kind="consent")
+    assert event.before["status"] == "ONAY" and event.row_number == 3
+    assert Contact.objects.get().email_permission == "opt_out"
+    assert upload.counts["consents"] == 2 and upload.counts["duplicates"] == 1
+
+
+def test_a_checkpoint_moved_by_another_run_sends_the_run_on_chunk_by_chunk(tmp_path,
+                                                                          monkeypatch):
+    from uploads import services
+
+    path = tmp_path / "five.csv"
+    path.write_text("email,IYSSource,IYSStatus,IYSConsentDate\n" + "".join(
+        f"kisi{i}@example.com,HS_WEB,ONAY,07.08.25 09:00:00\n" for i in range(5)))
+    upload = upload_create_from_path(path=path, mode=Upload.Mode.IYS)
+    real, calls = services.chunk_apply, []
+
+    def another_run_wrote_the_first_row(**kwargs):
+        calls.append(kwargs.get("defer", False))
+        if len(calls) == 1:  # as if a redelivered task had just committed row 2
+            Upload.objects.filter(pk=upload.pk).update(checkpoint=2)
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "chunk_apply", another_run_wrote_the_first_row)
+    upload = upload_run(upload_id=upload.pk)
+
+    assert upload.state == Upload.State.DONE and upload.checkpoint == 6
+    assert sorted(Contact.objects.values_list("email", flat=True)) == [
+        f"kisi{i}@example.com" for i in range(1, 5)]  # row 2 is the other run's
+    assert calls[0] is True and calls[-1] is False  # pipelined first, then one by one
