@@ -124,7 +124,8 @@ class Consent(models.Model):
     is_current = models.BooleanField(_("current"), default=True)
     iys_state = models.CharField(_("İYS state"), max_length=8, choices=IysState.choices,
                                  default=IysState.LOCAL)
-    iys_transaction_id = models.CharField(_("İYS transaction ID"), max_length=64, blank=True)
+    iys_transaction_id = models.CharField(_("İYS transaction ID"), max_length=64, blank=True,
+                                          db_index=True)  # the pull looks changes up by it
     iys_request_id = models.CharField(_("İYS bulk request ID"), max_length=64, blank=True)
     iys_error_code = models.CharField(_("İYS error code"), max_length=16, blank=True)
     iys_error_message = models.TextField(_("İYS error message"), blank=True)
