@@ -10,13 +10,14 @@ from uploads.models import Upload, UploadRowError
 from uploads.services import upload_create_from_path, upload_run
 
 pytestmark = [pytest.mark.django_db(transaction=True),
-              pytest.mark.usefixtures("frozen_now", "attributes", "integrator")]
+              pytest.mark.usefixtures("frozen_now", "attributes", "integrator"),
+              pytest.mark.skipif(connection.vendor != "postgresql",
+                                 reason="the pipelined run needs PostgreSQL; elsewhere chunks "
+                                        "go one by one")]
 
 
 @pytest.fixture(autouse=True)
 def one_row_per_chunk(settings):
-    if connection.vendor != "postgresql":
-        pytest.skip("the pipelined run needs PostgreSQL; elsewhere chunks go one by one")
     settings.UPLOAD_CHUNK_ROWS = 1
 
 
