@@ -26,7 +26,7 @@ from django.utils import timezone
 from consents.choices import CHANNEL_OF_TYPE, PERMISSION_OF_STATUS, Permission, RecipientType
 from consents.models import Consent, ConsentEvent, Contact
 from consents.rules import TURKEY
-from consents.services import ChangeOrigin, _consent_snapshot
+from consents.services import ChangeOrigin, consent_snapshot
 
 IDENTIFIER_FIELDS = ("email", "phone", "external_id")
 PERMISSION_FIELDS = ("email_permission", "sms_permission", "call_permission")
@@ -290,7 +290,7 @@ def contact_changes_write(changes: list[ContactChange], *, origin: ChangeOrigin,
     consent_of: dict[tuple[int, str], ConsentRecord] = {}
     for change, intent, consent in consents:
         consent_of[(id(change), _CHANNEL_OF_TYPE[intent.type])] = consent
-        # before/after are the consents themselves: each writer renders _consent_snapshot
+        # before/after are the consents themselves: each writer renders consent_snapshot
         events.append((change.contact, consent, _CONSENT, intent.type, intent.previous,
                              consent, change.row_number))
 
@@ -348,7 +348,7 @@ class _DjangoWriter:
 
     def events_create(self, events: list[_Event], fields: dict[str, Any]) -> None:
         def value(value: Any) -> Any:
-            return _consent_snapshot(value) if isinstance(value, ConsentRecord) else value
+            return consent_snapshot(value) if isinstance(value, ConsentRecord) else value
 
         ConsentEvent.objects.bulk_create([
             ConsentEvent(contact_id=contact.pk, consent_id=consent.pk if consent else None,
@@ -384,11 +384,11 @@ def _json(value: Any) -> str:
 
 
 def _snapshot_json(consent: ConsentRecord) -> str:
-    """json.dumps(_consent_snapshot(consent)) for vocabulary values, without building a dict."""
+    """json.dumps(consent_snapshot(consent)) for vocabulary values, without building a dict."""
     status, source, state = consent.status, consent.source, consent.iys_state
     if not (status.isidentifier() and state.isidentifier()
             and (source == "" or source.isidentifier())):
-        return copy_text(json.dumps(_consent_snapshot(consent), ensure_ascii=False))
+        return copy_text(json.dumps(consent_snapshot(consent), ensure_ascii=False))
     when = consent.consent_date
     when = f'"{timezone.localtime(when, TURKEY).isoformat()}"' if when is not None else "null"
     return (f'{{"status": "{status}", "source": "{source}", "consent_date": {when}, '

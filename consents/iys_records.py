@@ -16,7 +16,7 @@ from consents.choices import CHANNEL_OF_TYPE, PERMISSION_OF_STATUS, ConsentType,
 from consents.models import Consent, ConsentEvent, Contact
 from consents.rules import ConsentFacts, consent_errors
 from consents.selectors import consent_current, contact_find
-from consents.services import ChangeOrigin, _consent_snapshot, contact_update, permission_set
+from consents.services import ChangeOrigin, consent_snapshot, contact_update, permission_set
 
 CITIZEN_SOURCE_PREFIX = "IYS_"
 
@@ -62,8 +62,8 @@ def consent_record_from_iys(*, recipient: str, recipient_type: str, type: str, s
         iys_updated_at=timezone.now())
     ConsentEvent.objects.create(
         contact=contact, consent=consent, kind=ConsentEvent.Kind.CONSENT, field=type,
-        before=_consent_snapshot(current) if current else None,
-        after={**_consent_snapshot(consent), "transaction_id": transaction_id},
+        before=consent_snapshot(current) if current else None,
+        after={**consent_snapshot(consent), "transaction_id": transaction_id},
         **origin.event_fields())
     permission_set(contact=contact, channel=CHANNEL_OF_TYPE[type],
                    value=PERMISSION_OF_STATUS[status], origin=origin, consent=consent)

@@ -280,8 +280,8 @@ def consent_apply(*, contact: Contact, type: str, status: str, source: str = "",
     )
     ConsentEvent.objects.create(
         contact=contact, consent=consent, kind=ConsentEvent.Kind.CONSENT, field=type,
-        before=_consent_snapshot(current) if current else None,
-        after=_consent_snapshot(consent), **origin.event_fields())
+        before=consent_snapshot(current) if current else None,
+        after=consent_snapshot(consent), **origin.event_fields())
     permission_set(contact=contact, channel=CHANNEL_OF_TYPE[type],
                    value=PERMISSION_OF_STATUS[status], origin=origin, consent=consent)
     if consent.iys_state == IysState.PENDING and origin.kind == Origin.API:
@@ -291,7 +291,8 @@ def consent_apply(*, contact: Contact, type: str, status: str, source: str = "",
     return consent
 
 
-def _consent_snapshot(consent: Consent) -> dict[str, Any]:
+def consent_snapshot(consent: Consent) -> dict[str, Any]:
+    """What a consent said, as its history events keep it (one shape for every writer)."""
     return {"status": consent.status, "source": consent.source,
             "consent_date": (timezone.localtime(consent.consent_date, TURKEY).isoformat()
                              if consent.consent_date else None),
