@@ -181,10 +181,15 @@ class ConsentEvent(models.Model):
         DELIVERY = "delivery", _("İYS delivery")
         CONTACT = "contact", _("Contact changed")
 
+    # No database FK constraints here: an upload writes ~4.6 events per row, and PostgreSQL
+    # checks each constraint row by row at commit. Integrity holds without them: events are
+    # written by the services next to the rows they name, and triggers refuse deleting a
+    # contact or a consent (migration 0006).
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="events",
-                                verbose_name=_("contact"))
+                                verbose_name=_("contact"), db_constraint=False)
     consent = models.ForeignKey(Consent, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="events", verbose_name=_("consent"))
+                                related_name="events", verbose_name=_("consent"),
+                                db_constraint=False)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     field = models.CharField(_("field"), max_length=64, blank=True)
     before = models.JSONField(_("before"), null=True, blank=True)

@@ -85,3 +85,10 @@ def test_the_database_lets_the_delivery_state_move_on(consent):
                        [consent.pk])
     consent.refresh_from_db()
     assert consent.iys_state == "accepted"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="database triggers are PostgreSQL's")
+def test_the_database_refuses_to_delete_a_contact_its_history_names(consent):
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM consents_contact WHERE id = %s", [consent.contact_id])
+    assert ConsentEvent.objects.filter(contact_id=consent.contact_id).exists()
