@@ -23,6 +23,19 @@ MODEL_SECTIONS = {
 }
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A list to read: evidence and records made by jobs are never added or edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class PanelAdminSite(admin.AdminSite):
     site_header = _("İYS Permission Hub")
     site_title = _("İYS Permission Hub")

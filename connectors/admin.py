@@ -9,22 +9,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from config.admin_site import ReadOnlyAdmin
 from connectors.forms import IysConnectorForm
 from connectors.models import IysConnector, IysRejection, ReconciliationDifference
 from connectors.services import connector_settings_saved
 from connectors.services.status import connector_counts, connector_test
 from consents.choices import IysState
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(IysConnector)

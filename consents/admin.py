@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
+from config.admin_site import ReadOnlyAdmin
 from consents.choices import Channel, ConsentSource, ConsentStatus, IysState, Origin
 from consents.forms import ConsentAdminForm, ContactAdminForm
 from consents.models import Consent, ConsentEvent, Contact, ProfileAttribute
@@ -158,7 +159,7 @@ class ConsentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsentEvent)
-class ConsentEventAdmin(ExportMixin, admin.ModelAdmin):
+class ConsentEventAdmin(ExportMixin, ReadOnlyAdmin):
     resource_classes = [ConsentEventResource]
     list_display = ["created_at", "contact", "kind", "field", "change", "origin",
                     "origin_reference", "row_number", "actor_label"]
@@ -168,15 +169,6 @@ class ConsentEventAdmin(ExportMixin, admin.ModelAdmin):
     list_select_related = ["contact"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def lookup_allowed(self, lookup, value, request=None):
         return lookup == "contact__id__exact" or super().lookup_allowed(lookup, value, request)
