@@ -243,9 +243,14 @@ def consent_facts(*, contact: Contact, type: str, status: str, source: str = "",
                         status=status, source=source or "", consent_date=consent_date)
 
 
-def consent_validate(facts: ConsentFacts) -> Consent | None:
-    """Check every İYS rule against the current record; returns that record."""
-    current = (Consent.objects.current()
+def consent_validate(facts: ConsentFacts, *, lock: bool = False) -> Consent | None:
+    """Check every İYS rule against the current record; returns that record.
+
+    With lock, the record stays locked until the transaction ends, so that two writers
+    cannot both build on it.
+    """
+    consents = Consent.objects.select_for_update() if lock else Consent.objects
+    current = (consents.current()
                .filter(recipient=facts.recipient, recipient_type=facts.recipient_type,
                        type=facts.type).first())
     consent_check(facts, current=StoredConsent(current.status, current.consent_date)
@@ -267,10 +272,7 @@ def consent_apply(*, contact: Contact, type: str, status: str, source: str = "",
 
     facts = consent_facts(contact=contact, type=type, status=status, source=source,
                           consent_date=consent_date, recipient_type=recipient_type)
-    # Lock the current record so two writers cannot both build on it.
-    list(Consent.objects.select_for_update().current()
-         .filter(recipient=facts.recipient, recipient_type=recipient_type, type=type))
-    current = consent_validate(facts)
+    current = consent_validate(facts, lock=True)
     if current is not None:
         Consent.objects.filter(pk=current.pk).update(is_current=False)
     consent = Consent.objects.create(
