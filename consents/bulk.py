@@ -26,7 +26,7 @@ from django.utils import timezone
 from consents.choices import CHANNEL_OF_TYPE, PERMISSION_OF_STATUS, Permission, RecipientType
 from consents.models import Consent, ConsentEvent, Contact
 from consents.rules import TURKEY
-from consents.services import ChangeOrigin, consent_snapshot
+from consents.services import ChangeOrigin, consent_event_snapshot
 
 IDENTIFIER_FIELDS = ("email", "phone", "external_id")
 PERMISSION_FIELDS = ("email_permission", "sms_permission", "call_permission")
@@ -34,6 +34,7 @@ CONTACT_COLUMNS = ("id", *IDENTIFIER_FIELDS, *PERMISSION_FIELDS, "attributes")
 _CHANNEL_OF_TYPE = {str(type_): str(channel) for type_, channel in CHANNEL_OF_TYPE.items()}
 _PERMISSION_OF_STATUS = {str(s): str(p) for s, p in PERMISSION_OF_STATUS.items()}
 _OPT_OUT, _BIREYSEL = str(Permission.OPT_OUT), str(RecipientType.BIREYSEL)
+_CHANNELS = ("email", "sms", "call")  # the order of PERMISSION_FIELDS
 _CONTACT, _CONSENT, _PERMISSION = (str(ConsentEvent.Kind.CONTACT), str(ConsentEvent.Kind.CONSENT),
                                    str(ConsentEvent.Kind.PERMISSION))
 
@@ -199,7 +200,8 @@ def contacts_with_events(*, contact_ids: list[int], origin: str, reference: str)
 
 
 # An event on its way in: (contact, consent, kind, field, before, after, row number); a plain
-# tuple because a fresh million-row file makes about five million of them.
+# tuple because a fresh million-row file makes about three million of them. A consent
+# event's before/after are (consent or None, permission): consent_event_snapshot's input.
 _Event = tuple[ContactRecord, "ConsentRecord | None", str, str, Any, Any, "int | None"]
 
 
@@ -277,34 +279,35 @@ def contact_changes_write(changes: list[ContactChange], *, origin: ChangeOrigin,
 
     writer.consents_retire([intent.previous.pk for change in changes
                             for intent in change.consents if intent.previous is not None])
-    consents: list[tuple[ContactChange, ConsentIntent, ConsentRecord]] = []
+    made: list[list[tuple[ConsentIntent, ConsentRecord]]] = []  # per change
     for change in changes:
         contact = change.contact
-        for intent in change.consents:
-            recipient = contact.email if intent.type == "EPOSTA" else contact.phone
-            consents.append((change, intent, ConsentRecord(
-                None, recipient, intent.type, intent.status, intent.source,
-                intent.consent_date, intent.iys_state, intent.recipient_type, contact)))
-    writer.consents_create([consent for _c, _i, consent in consents])
+        made.append([(intent, ConsentRecord(
+            None, contact.email if intent.type == "EPOSTA" else contact.phone, intent.type,
+            intent.status, intent.source, intent.consent_date, intent.iys_state,
+            intent.recipient_type, contact)) for intent in change.consents])
+    consents = [consent for pairs in made for _intent, consent in pairs]
+    writer.consents_create(consents)
 
-    consent_of: dict[tuple[int, str], ConsentRecord] = {}
-    for change, intent, consent in consents:
-        consent_of[(id(change), _CHANNEL_OF_TYPE[intent.type])] = consent
-        # before/after are the consents themselves: each writer renders consent_snapshot
-        events.append((change.contact, consent, _CONSENT, intent.type, intent.previous,
-                             consent, change.row_number))
-
-    for change, before in zip(changes, permission_before, strict=True):
+    # A permission a consent changed is kept in that consent's event (consent_recorded).
+    for change, before, pairs in zip(changes, permission_before, made, strict=True):
         contact = change.contact
         after = (contact.email_permission, contact.sms_permission, contact.call_permission)
-        if before == after:
-            continue
-        for channel, old, new in zip(("email", "sms", "call"), before, after, strict=True):
-            if old != new:
-                events.append((contact, consent_of.get((id(change), channel)),
-                                     _PERMISSION, channel, old, new, change.row_number))
+        followed = set()
+        for intent, consent in pairs:
+            channel = _CHANNEL_OF_TYPE[intent.type]
+            followed.add(channel)
+            i = _CHANNELS.index(channel)
+            events.append((contact, consent, _CONSENT, intent.type,
+                           (intent.previous, before[i]), (consent, after[i]),
+                           change.row_number))
+        if before != after:
+            for channel, old, new in zip(_CHANNELS, before, after, strict=True):
+                if old != new and channel not in followed:
+                    events.append((contact, None, _PERMISSION, channel, old, new,
+                                   change.row_number))
     writer.events_create(events, origin.event_fields())
-    result = WriteResult(created=created, consents=[consent for _c, _i, consent in consents],
+    result = WriteResult(created=created, consents=consents,
                          touched=[*created, *updated.values()],
                          event_contacts={event[0].pk for event in events},
                          pending=writer if postgres else None)
@@ -348,7 +351,7 @@ class _DjangoWriter:
 
     def events_create(self, events: list[_Event], fields: dict[str, Any]) -> None:
         def value(value: Any) -> Any:
-            return consent_snapshot(value) if isinstance(value, ConsentRecord) else value
+            return consent_event_snapshot(*value) if isinstance(value, tuple) else value
 
         ConsentEvent.objects.bulk_create([
             ConsentEvent(contact_id=contact.pk, consent_id=consent.pk if consent else None,
@@ -376,23 +379,27 @@ def _json(value: Any) -> str:
     """An event's before/after (or a contact's attributes) as COPY text of JSON."""
     if value is None:
         return "\\N"
-    if isinstance(value, ConsentRecord):
-        return _snapshot_json(value)
+    if isinstance(value, tuple):
+        return _snapshot_json(*value)
     if isinstance(value, str) and value.isidentifier():
         return f'"{value}"'  # a permission or state: nothing to escape
     return copy_text(json.dumps(value, ensure_ascii=False))
 
 
-def _snapshot_json(consent: ConsentRecord) -> str:
-    """json.dumps(consent_snapshot(consent)) for vocabulary values, without building a dict."""
+def _snapshot_json(consent: ConsentRecord | None, permission: str) -> str:
+    """json.dumps(consent_event_snapshot(consent, permission)) for vocabulary values, without
+    building a dict."""
+    if consent is None:
+        return f'{{"permission": "{permission}"}}'
     status, source, state = consent.status, consent.source, consent.iys_state
     if not (status.isidentifier() and state.isidentifier()
             and (source == "" or source.isidentifier())):
-        return copy_text(json.dumps(consent_snapshot(consent), ensure_ascii=False))
+        return copy_text(json.dumps(consent_event_snapshot(consent, permission),
+                                    ensure_ascii=False))
     when = consent.consent_date
     when = f'"{timezone.localtime(when, TURKEY).isoformat()}"' if when is not None else "null"
     return (f'{{"status": "{status}", "source": "{source}", "consent_date": {when}, '
-            f'"iys_state": "{state}"}}')
+            f'"iys_state": "{state}", "permission": "{permission}"}}')
 
 
 class _PostgresWriter:

@@ -12,11 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from consents.choices import CHANNEL_OF_TYPE, PERMISSION_OF_STATUS, ConsentType, IysState
-from consents.models import Consent, ConsentEvent, Contact
+from consents.choices import ConsentType, IysState
+from consents.models import Consent, Contact
 from consents.rules import ConsentFacts, consent_errors
 from consents.selectors import consent_current, contact_find
-from consents.services import ChangeOrigin, consent_snapshot, contact_update, permission_set
+from consents.services import ChangeOrigin, consent_recorded, contact_update
 
 CITIZEN_SOURCE_PREFIX = "IYS_"
 
@@ -60,11 +60,6 @@ def consent_record_from_iys(*, recipient: str, recipient_type: str, type: str, s
         status=status, source=facts.source, consent_date=consent_date,
         iys_state=IysState.ACCEPTED, iys_transaction_id=transaction_id,
         iys_updated_at=timezone.now())
-    ConsentEvent.objects.create(
-        contact=contact, consent=consent, kind=ConsentEvent.Kind.CONSENT, field=type,
-        before=consent_snapshot(current) if current else None,
-        after={**consent_snapshot(consent), "transaction_id": transaction_id},
-        **origin.event_fields())
-    permission_set(contact=contact, channel=CHANNEL_OF_TYPE[type],
-                   value=PERMISSION_OF_STATUS[status], origin=origin, consent=consent)
+    consent_recorded(contact=contact, consent=consent, previous=current, origin=origin,
+                     extra={"transaction_id": transaction_id})
     return consent

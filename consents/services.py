@@ -208,20 +208,46 @@ def _ensure_identifiers_free(contact: Contact) -> None:
 
 
 def permission_set(*, contact: Contact, channel: str, value: str,
-                   origin: ChangeOrigin, consent: Consent | None = None) -> bool:
-    """Set one channel's sending permission; returns whether it changed."""
+                   origin: ChangeOrigin) -> bool:
+    """Set one channel's sending permission on its own (no consent behind it, e.g. an admin
+    or a Subscribed upload); returns whether it changed."""
     if value not in Permission.values:
         raise ValidationError(_("Permission must be opt_in or opt_out."), code="permission")
     before = contact.permission(channel)
-    if before == value:
+    if not _permission_save(contact, channel, value):
+        return False
+    ConsentEvent.objects.create(contact=contact, kind=ConsentEvent.Kind.PERMISSION,
+                                field=channel, before=before, after=value,
+                                **origin.event_fields())
+    return True
+
+
+def _permission_save(contact: Contact, channel: str, value: str) -> bool:
+    if contact.permission(channel) == value:
         return False
     setattr(contact, f"{channel}_permission", value)
     contact.updated_at = timezone.now()
     contact.save(update_fields=[f"{channel}_permission", "updated_at"])
-    ConsentEvent.objects.create(contact=contact, consent=consent,
-                                kind=ConsentEvent.Kind.PERMISSION, field=channel,
-                                before=before, after=value, **origin.event_fields())
     return True
+
+
+def consent_recorded(*, contact: Contact, consent: Consent, previous: Consent | None,
+                     origin: ChangeOrigin, extra: dict[str, Any] | None = None) -> None:
+    """After a new consent: the channel permission follows it, and one event keeps both.
+
+    The event's before/after are the consents' snapshots plus the channel's permission, so
+    a permission change caused by a consent needs no event of its own (an upload row would
+    otherwise write up to four events).
+    """
+    channel = CHANNEL_OF_TYPE[consent.type]
+    before = contact.permission(channel)
+    after = PERMISSION_OF_STATUS[consent.status]
+    _permission_save(contact, channel, after)
+    ConsentEvent.objects.create(
+        contact=contact, consent=consent, kind=ConsentEvent.Kind.CONSENT, field=consent.type,
+        before=consent_event_snapshot(previous, before),
+        after={**consent_event_snapshot(consent, after), **(extra or {})},
+        **origin.event_fields())
 
 
 def consent_recipient(contact: Contact, type: str) -> str | None:
@@ -280,12 +306,7 @@ def consent_apply(*, contact: Contact, type: str, status: str, source: str = "",
         status=status, source=facts.source, consent_date=consent_date,
         iys_state=iys_delivery_state(facts, previous=current),
     )
-    ConsentEvent.objects.create(
-        contact=contact, consent=consent, kind=ConsentEvent.Kind.CONSENT, field=type,
-        before=consent_snapshot(current) if current else None,
-        after=consent_snapshot(consent), **origin.event_fields())
-    permission_set(contact=contact, channel=CHANNEL_OF_TYPE[type],
-                   value=PERMISSION_OF_STATUS[status], origin=origin, consent=consent)
+    consent_recorded(contact=contact, consent=consent, previous=current, origin=origin)
     if consent.iys_state == IysState.PENDING and origin.kind == Origin.API:
         from connectors.services.push import consent_push_soon  # Integrator: real-time add
 
@@ -299,6 +320,12 @@ def consent_snapshot(consent: Consent) -> dict[str, Any]:
             "consent_date": (timezone.localtime(consent.consent_date, TURKEY).isoformat()
                              if consent.consent_date else None),
             "iys_state": consent.iys_state}
+
+
+def consent_event_snapshot(consent: Consent | None, permission: str) -> dict[str, Any]:
+    """One side of a consent event: what the consent said and the channel's permission."""
+    return {**(consent_snapshot(consent) if consent is not None else {}),
+            "permission": permission}
 
 
 def consent_delivery_update(*, consent: Consent, state: str, origin: ChangeOrigin,

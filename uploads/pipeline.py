@@ -376,8 +376,9 @@ def _slots_resolve(rows: list[Row], existing: list[ContactRecord], errors: list[
 
 class _DeliveryPolicy:
     """connectors.services.iys_delivery_state and the 3-business-day check, asked once per
-    distinct answer in a chunk: both depend only on the connector, the consent's type,
-    status and date, and whether İYS already knows the recipient."""
+    distinct answer in a chunk: the state depends only on the connector, the consent's type
+    and status, whether it is late and whether İYS already knows the recipient; lateness
+    on the consent date (the row's consents share it)."""
 
     def __init__(self, connector: IysConnector, now: datetime):
         self.connector, self.now = connector, now
@@ -385,11 +386,12 @@ class _DeliveryPolicy:
         self.late: dict[datetime, bool] = {}
 
     def state(self, facts: ConsentFacts, previous) -> str:
-        key = (facts.type, facts.status, facts.consent_date,
+        late = self.too_late(facts.consent_date)
+        key = (facts.type, facts.status, late,
                previous.iys_state if previous is not None else None)
         if key not in self.states:
             self.states[key] = iys_delivery_state(facts, previous=previous,
-                                                  connector=self.connector)
+                                                  connector=self.connector, late=late)
         return self.states[key]
 
     def too_late(self, when: datetime) -> bool:

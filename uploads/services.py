@@ -2,6 +2,7 @@
 
 import contextlib
 import csv
+import gc
 import logging
 import queue
 import threading
@@ -38,7 +39,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def chunk_rows() -> int:
-    return getattr(settings, "UPLOAD_CHUNK_ROWS", 2000)
+    return settings.UPLOAD_CHUNK_ROWS
 
 
 def upload_path(upload: Upload) -> Path:
@@ -175,7 +176,8 @@ def upload_run(*, upload_id: int) -> Upload:
         upload.state = Upload.State.PROCESSING
         upload.started_at = upload.started_at or timezone.now()
         upload.save(update_fields=["rows_total", "state", "started_at"])
-        _run_chunks(upload, path)
+        with _fewer_collector_passes():
+            _run_chunks(upload, path)
     except FileUnreadable as error:
         return _fail(upload.pk, str(error))
     upload = Upload.objects.get(pk=upload.pk)
@@ -183,6 +185,20 @@ def upload_run(*, upload_id: int) -> Upload:
     upload.finished_at = timezone.now()
     upload.save(update_fields=["state", "finished_at"])
     return upload
+
+
+@contextlib.contextmanager
+def _fewer_collector_passes() -> Iterator[None]:
+    """A chunk allocates a few hundred thousand short-lived objects that reference counting
+    frees; with CPython's default threshold (700 allocations) the cycle collector ran
+    thousands of times per chunk, a quarter of the upload's CPU time. Memory stays bounded:
+    it still runs, every 100,000 allocations."""
+    before = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _data_rows(upload: Upload, path: Path) -> int:
@@ -283,6 +299,7 @@ class _Writer:
     def _write(self, records: list[tuple[int, list[str]]], result: ChunkResult,
                expected: int) -> None:
         with transaction.atomic():
+            _commit_without_waiting_for_disk()
             locked = Upload.objects.select_for_update().get(pk=self.upload_id)
             if locked.checkpoint != expected:
                 raise _Stale
@@ -294,14 +311,14 @@ class _ReadAhead:
     """Parses and cleans the next chunk in a thread while the current one is written.
 
     chunk_read needs no database, so it runs while this thread waits for PostgreSQL (COPY and
-    commit release the GIL). At most two chunks wait in the queue: memory stays flat.
+    commit release the GIL). At most one chunk waits in the queue: memory stays flat.
     """
 
     _END = object()
 
     def __init__(self, upload: Upload, path: Path, columns: Columns):
         self.upload, self.path, self.columns = upload, path, columns
-        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.queue: queue.Queue = queue.Queue(maxsize=1)
         self.stop = threading.Event()
         self.language = translation.get_language()
         self.thread = threading.Thread(target=self._produce, name="upload-read-ahead",
@@ -362,6 +379,7 @@ def _chunk_commit(upload: Upload, batch: list[tuple[int, list[str]]], columns: C
                   connector: IysConnector, read: ChunkRead | None = None) -> Upload:
     """Write one chunk and move the checkpoint in the same transaction."""
     with transaction.atomic():
+        _commit_without_waiting_for_disk()
         locked = Upload.objects.select_for_update().get(pk=upload.pk)
         records = [(n, cells) for n, cells in batch if n > locked.checkpoint]
         if not records:
@@ -373,6 +391,15 @@ def _chunk_commit(upload: Upload, batch: list[tuple[int, list[str]]], columns: C
                              read=read)
         _checkpoint_save(locked, records, result)
     return locked
+
+
+def _commit_without_waiting_for_disk() -> None:
+    """A chunk's commit need not wait for the disk: its checkpoint is in the same transaction,
+    so if a crash loses the last commits, both go together and the resumed run writes those
+    chunks again. PostgreSQL never corrupts data this way (synchronous_commit off)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 def _checkpoint_save(locked: Upload, records: list[tuple[int, list[str]]],

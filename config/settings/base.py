@@ -94,6 +94,9 @@ STATIC_ROOT = VAR_DIR / "static"
 # Uploaded contact files live outside any public URL space; only the wizard reads them.
 PRIVATE_UPLOAD_ROOT = Path(env("PRIVATE_UPLOAD_ROOT", default=str(VAR_DIR / "uploads")))
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=1024 * 1024 * 1024)
+# Rows per transaction of the upload pipeline: larger chunks mean fewer round trips per row;
+# memory grows with it (docs/performance.md).
+UPLOAD_CHUNK_ROWS = env.int("UPLOAD_CHUNK_ROWS", default=5000)
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:

@@ -13,17 +13,18 @@ KNOWN_TO_IYS = {IysState.SENT, IysState.ACCEPTED}
 
 
 def iys_delivery_state(facts: ConsentFacts, *, previous: Consent | None,
-                       connector: IysConnector | None = None) -> str:
+                       connector: IysConnector | None = None, late: bool | None = None) -> str:
     """PENDING when the consent should go to İYS in the connector's mode, otherwise LOCAL.
 
     Integrator mode creates and updates recipients; Sync mode only updates recipients İYS
     already knows. A consent past its 3-business-day deadline stays local, and so does a
-    first record that is a RET (İYS rejects it: H175).
+    first record that is a RET (İYS rejects it: H175). ``late``: the caller already knows
+    whether the consent is past its deadline.
     """
     connector = connector or IysConnector.load()
     if not connector.is_ready or not connector.channel_permitted(facts.type):
         return IysState.LOCAL
-    if is_too_late_for_iys(facts.consent_date):
+    if is_too_late_for_iys(facts.consent_date) if late is None else late:
         return IysState.LOCAL
     known = previous is not None and previous.iys_state in KNOWN_TO_IYS
     if connector.integrator_mode:

@@ -24,9 +24,10 @@ def test_a_consent_becomes_current_and_opts_the_channel_in(origin):
     contact.refresh_from_db()
     assert consent.is_current and consent.recipient == contact.phone
     assert (contact.sms_permission, contact.email_permission) == ("opt_in", "opt_out")
-    kinds = list(ConsentEvent.objects.filter(contact=contact).values_list("kind", "after"))
-    assert ("permission", "opt_in") in kinds
-    assert any(kind == "consent" for kind, _after in kinds)
+    event = ConsentEvent.objects.get(contact=contact)  # one event: consent and permission
+    assert (event.kind, event.consent, event.field) == ("consent", consent, "MESAJ")
+    assert event.before == {"permission": "opt_out"}
+    assert (event.after["status"], event.after["permission"]) == ("ONAY", "opt_in")
 
 
 def test_an_opt_out_adds_a_ret_and_keeps_the_onay_as_evidence(origin):
