@@ -46,11 +46,14 @@ class ProfileAttribute(models.Model):
 class Contact(models.Model):
     """One person the brand messages, known by at least one identifier."""
 
-    email = models.CharField(_("e-mail"), max_length=265, null=True, blank=True, unique=True)
-    phone = models.CharField(_("phone"), max_length=16, null=True, blank=True, unique=True,
+    # Unique through Meta.constraints, not unique=True: on PostgreSQL that would add a second
+    # (LIKE pattern) index per identifier, which no query uses and every new contact pays for.
+    # NULL, not "", for a missing identifier: a unique constraint admits many NULLs.
+    email = models.CharField(_("e-mail"), max_length=265, null=True, blank=True)  # noqa: DJ001
+    phone = models.CharField(_("phone"), max_length=16, null=True, blank=True,  # noqa: DJ001
                              help_text=_("E.164 with country code, e.g. +905321234567."))
-    external_id = models.CharField(_("external ID"), max_length=255, null=True, blank=True,
-                                   unique=True)
+    external_id = models.CharField(_("external ID"), max_length=255, null=True,  # noqa: DJ001
+                                   blank=True)
     email_permission = models.CharField(_("e-mail permission"), max_length=8,
                                         choices=Permission.choices, default=Permission.OPT_OUT)
     sms_permission = models.CharField(_("SMS permission"), max_length=8,
@@ -71,6 +74,8 @@ class Contact(models.Model):
                 | Q(external_id__isnull=False),
                 name="contact_has_identifier",
             ),
+            *(models.UniqueConstraint(fields=[name], name=f"contact_{name}_unique")
+              for name in ("email", "phone", "external_id")),
         ]
 
     def __str__(self) -> str:
@@ -105,8 +110,9 @@ class Consent(models.Model):
 
     # No database FK constraint, as for events: an upload writes two consents per row and
     # PostgreSQL would check each at commit; a trigger refuses deleting a contact instead.
+    # (contact, type) below serves lookups by contact: no index of its own.
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="consents",
-                                verbose_name=_("contact"), db_constraint=False)
+                                verbose_name=_("contact"), db_constraint=False, db_index=False)
     recipient = models.CharField(_("recipient"), max_length=265)
     recipient_type = models.CharField(_("recipient type"), max_length=8,
                                       choices=RecipientType.choices, default=RecipientType.BIREYSEL)
@@ -178,12 +184,13 @@ class ConsentEvent(models.Model):
         DELIVERY = "delivery", _("İYS delivery")
         CONTACT = "contact", _("Contact changed")
 
-    # No database FK constraints here: an upload writes ~4.6 events per row, and PostgreSQL
+    # No database FK constraints here: an upload writes three events per row, and PostgreSQL
     # checks each constraint row by row at commit. Integrity holds without them: events are
     # written by the services next to the rows they name, and triggers refuse deleting a
     # contact or a consent (migration 0006).
+    # event_contact_idx (contact, -id) serves lookups by contact: no index of its own.
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="events",
-                                verbose_name=_("contact"), db_constraint=False)
+                                verbose_name=_("contact"), db_constraint=False, db_index=False)
     consent = models.ForeignKey(Consent, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="events", verbose_name=_("consent"),
                                 db_constraint=False)
@@ -196,7 +203,8 @@ class ConsentEvent(models.Model):
                                         help_text=_("Upload file, API key, İYS cursor…"))
     row_number = models.PositiveIntegerField(_("row"), null=True, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                              blank=True, related_name="+", verbose_name=_("actor"))
+                              blank=True, related_name="+", verbose_name=_("actor"),
+                              db_index=False, db_constraint=False)  # Django's PROTECT guards
     actor_label = models.CharField(_("actor"), max_length=150, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
 
