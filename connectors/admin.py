@@ -14,6 +14,7 @@ from connectors.forms import IysConnectorForm
 from connectors.models import IysConnector, IysRejection, ReconciliationDifference
 from connectors.services import connector_settings_saved
 from connectors.services.status import connector_counts, connector_test
+from consents.admin_search import RECIPIENT_LOOKUPS, IdentifierSearchMixin
 from consents.choices import IysState
 
 
@@ -114,19 +115,22 @@ class IysConnectorAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReconciliationDifference)
-class ReconciliationDifferenceAdmin(ReadOnlyAdmin):
+class ReconciliationDifferenceAdmin(IdentifierSearchMixin, ReadOnlyAdmin):
     list_display = ["report_date", "recipient", "type", "kind", "iys_status", "local_status",
                     "iys_transaction_id", "found_at"]
     list_filter = ["kind", "report_date", "type"]
-    search_fields = ["=recipient", "iys_transaction_id"]
+    search_fields = ["recipient", "iys_transaction_id"]
+    identifier_lookups = RECIPIENT_LOOKUPS
+    term_lookups = ("iys_transaction_id",)
 
 
 @admin.register(IysRejection)
-class IysRejectionAdmin(ReadOnlyAdmin):
+class IysRejectionAdmin(IdentifierSearchMixin, ReadOnlyAdmin):
     list_display = ["recipient", "type", "status", "consent_date", "iys_error_code",
                     "iys_error_message", "iys_updated_at"]
     list_filter = ["iys_error_code", "type", "status"]
-    search_fields = ["=recipient"]
+    search_fields = ["recipient"]
+    identifier_lookups = RECIPIENT_LOOKUPS
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(iys_state=IysState.REJECTED)

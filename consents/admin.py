@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from config.admin_site import ReadOnlyAdmin
+from consents.admin_search import RECIPIENT_LOOKUPS, IdentifierSearchMixin
 from consents.choices import Channel, ConsentSource, ConsentStatus, IysState, Origin
 from consents.forms import ConsentAdminForm, ContactAdminForm
 from consents.models import Consent, ConsentEvent, Contact, ProfileAttribute
@@ -79,14 +80,16 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(Contact)
-class ContactAdmin(ExportMixin, admin.ModelAdmin):
+class ContactAdmin(IdentifierSearchMixin, ExportMixin, admin.ModelAdmin):
     form = ContactAdminForm
     resource_classes = [ContactResource]
     list_display = ["__str__", "email", "phone", "external_id", "email_permission",
                     "sms_permission", "call_permission", "updated_at"]
     list_filter = ["email_permission", "sms_permission", "call_permission", IysStatusFilter,
                    IysSourceFilter, IysStateFilter]
-    search_fields = ["=email", "=phone", "=external_id"]
+    search_fields = ["email", "phone", "external_id"]  # searched by IdentifierSearchMixin
+    identifier_lookups = {"email": ("email",), "phone": ("phone",),
+                          "external_id": ("external_id",)}
     readonly_fields = ["created_at", "updated_at", "history"]
     inlines = [ConsentInline]
     show_full_result_count = False
@@ -128,12 +131,14 @@ class ProfileAttributeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin):
+class ConsentAdmin(IdentifierSearchMixin, admin.ModelAdmin):
     form = ConsentAdminForm
     list_display = ["recipient", "type", "status", "source", "consent_date", "is_current",
                     "iys_state", "iys_error_code", "created_at"]
     list_filter = ["type", "status", "is_current", "iys_state", "source", "recipient_type"]
-    search_fields = ["=recipient", "iys_transaction_id"]
+    search_fields = ["recipient", "iys_transaction_id"]
+    identifier_lookups = RECIPIENT_LOOKUPS
+    term_lookups = ("iys_transaction_id",)
     raw_id_fields = ["contact"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
@@ -159,13 +164,16 @@ class ConsentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsentEvent)
-class ConsentEventAdmin(ExportMixin, ReadOnlyAdmin):
+class ConsentEventAdmin(IdentifierSearchMixin, ExportMixin, ReadOnlyAdmin):
     resource_classes = [ConsentEventResource]
     list_display = ["created_at", "contact", "kind", "field", "change", "origin",
                     "origin_reference", "row_number", "actor_label"]
     list_filter = ["kind", "origin", "field"]
-    search_fields = ["=contact__email", "=contact__phone", "=contact__external_id",
+    search_fields = ["contact__email", "contact__phone", "contact__external_id",
                      "origin_reference"]
+    identifier_lookups = {"email": ("contact__email",), "phone": ("contact__phone",),
+                          "external_id": ("contact__external_id",)}
+    term_lookups = ("origin_reference__icontains",)
     list_select_related = ["contact"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator

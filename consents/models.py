@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -73,13 +72,6 @@ class Contact(models.Model):
                 name="contact_has_identifier",
             ),
         ]
-        # The admin searches "=email", "=phone", "=external_id", i.e. UPPER(x) = UPPER(term):
-        # without these each search reads the whole table (0.7-0.9 s at a million contacts).
-        indexes = [
-            models.Index(Upper("email"), name="contact_email_upper_idx"),
-            models.Index(Upper("phone"), name="contact_phone_upper_idx"),
-            models.Index(Upper("external_id"), name="contact_external_id_upper_idx"),
-        ]
 
     def __str__(self) -> str:
         return self.external_id or self.email or self.phone or f"#{self.pk}"
@@ -111,8 +103,10 @@ class Consent(models.Model):
         "iys_error_message", "iys_updated_at", "iys_attempts",
     })
 
+    # No database FK constraint, as for events: an upload writes two consents per row and
+    # PostgreSQL would check each at commit; a trigger refuses deleting a contact instead.
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="consents",
-                                verbose_name=_("contact"))
+                                verbose_name=_("contact"), db_constraint=False)
     recipient = models.CharField(_("recipient"), max_length=265)
     recipient_type = models.CharField(_("recipient type"), max_length=8,
                                       choices=RecipientType.choices, default=RecipientType.BIREYSEL)
@@ -124,8 +118,7 @@ class Consent(models.Model):
     is_current = models.BooleanField(_("current"), default=True)
     iys_state = models.CharField(_("İYS state"), max_length=8, choices=IysState.choices,
                                  default=IysState.LOCAL)
-    iys_transaction_id = models.CharField(_("İYS transaction ID"), max_length=64, blank=True,
-                                          db_index=True)  # the pull looks changes up by it
+    iys_transaction_id = models.CharField(_("İYS transaction ID"), max_length=64, blank=True)
     iys_request_id = models.CharField(_("İYS bulk request ID"), max_length=64, blank=True)
     iys_error_code = models.CharField(_("İYS error code"), max_length=16, blank=True)
     iys_error_message = models.TextField(_("İYS error message"), blank=True)
@@ -148,6 +141,10 @@ class Consent(models.Model):
         indexes = [
             models.Index(fields=["iys_state", "id"], name="consent_iys_state_idx"),
             models.Index(fields=["contact", "type"], name="consent_contact_type_idx"),
+            # The pull looks changes up by transaction ID; a consent not yet sent has none,
+            # so new consents cost this index nothing.
+            models.Index(fields=["iys_transaction_id"], condition=~Q(iys_transaction_id=""),
+                         name="consent_iys_transaction_idx"),
         ]
 
     def __str__(self) -> str:

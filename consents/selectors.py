@@ -1,5 +1,7 @@
 """Reads of contacts and consents."""
 
+import contextlib
+
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
@@ -45,3 +47,23 @@ def consent_current(*, recipient: str, recipient_type: str, type: str) -> Consen
 
 def contact_consents(contact: Contact) -> QuerySet[Consent]:
     return contact.consents.order_by("-id")
+
+
+def identifier_matches(term: str) -> dict[str, str]:
+    """What a search term can be, written as identifiers are stored: an e-mail, a phone number
+    (also in the national 0XXX form) and an external ID. Exact values, so that a search is a
+    probe of the unique indexes."""
+    term = term.strip()
+    if not term:
+        return {}
+    found = {"external_id": term}
+    with contextlib.suppress(ValidationError):
+        found["email"] = normalize_email(term)
+    national = "+90" + term[1:] if term.startswith("0") and not term.startswith("00") else None
+    for candidate in filter(None, (term, national)):
+        try:
+            found["phone"] = normalize_phone(candidate)
+            break
+        except ValidationError:
+            continue
+    return found

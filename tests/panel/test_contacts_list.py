@@ -35,9 +35,21 @@ def listed(response) -> set[str]:
     ("ayse@example.com", {"ayse@example.com"}),
     ("+905321000002", {"mehmet@example.com"}),
     ("C-2", {"mehmet@example.com"}),
+    (" AYSE@Example.com ", {"ayse@example.com"}),  # written as it is stored
+    ("0532 100 00 02", {"mehmet@example.com"}),  # the national form of a mobile number
+    ("ayse", set()),  # whole identifiers only: a search is an index probe
 ])
 def test_search_by_email_phone_or_external_id(staff_client, contacts, query, expected):
     assert listed(staff_client.get(URL, {"q": query})) == expected
+
+
+@pytest.mark.parametrize(("url", "query"), [
+    ("/admin/consents/consent/", "0532 100 00 02"),
+    ("/admin/consents/consentevent/", "+90 532 100 00 02"),
+])
+def test_consent_lists_search_the_contact_identifiers(staff_client, contacts, url, query):
+    found = staff_client.get(url, {"q": query}).context["cl"].result_list
+    assert found and {row.contact.email for row in found} == {"mehmet@example.com"}
 
 
 @pytest.mark.parametrize(("params", "expected"), [
