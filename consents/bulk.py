@@ -13,7 +13,7 @@ bulk_create and bulk_update write the same rows.
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,7 +39,7 @@ _CONTACT, _CONSENT, _PERMISSION = (str(ConsentEvent.Kind.CONTACT), str(ConsentEv
 
 
 @contextmanager
-def _pg_cursor() -> Iterator[Any]:
+def pg_cursor() -> Iterator[Any]:
     """A psycopg cursor that binds parameters on the server: an array is one value, not
     thousands of quoted literals (Django's cursors bind on the client)."""
     import psycopg
@@ -133,7 +133,7 @@ def contacts_load(*, emails: set[str], phones: set[str],
                  for name, values in (("external_id", external_ids), ("email", emails),
                                       ("phone", phones)) if values]
         _prefer_index_probes()
-        with _pg_cursor() as cursor:
+        with pg_cursor() as cursor:
             cursor.execute(" UNION ".join(sql for sql, _v in parts),
                            [values for _sql, values in parts])
             return [ContactRecord(*values[:-1], json.loads(values[-1]))
@@ -167,7 +167,7 @@ def consents_current_load(*, recipients: set[str],
     if not recipients:
         return {}
     if connection.vendor == "postgresql":
-        with _pg_cursor() as cursor:
+        with pg_cursor() as cursor:
             # Binary results: psycopg reads timestamps in C, five times faster than the text
             # loader Django installs (a re-upload loads two current consents per row).
             cursor.execute(
@@ -188,7 +188,7 @@ def contacts_with_events(*, contact_ids: list[int], origin: str, reference: str)
     if not contact_ids:
         return set()
     if connection.vendor == "postgresql":
-        with _pg_cursor() as cursor:
+        with pg_cursor() as cursor:
             cursor.execute("SELECT DISTINCT contact_id FROM consents_consentevent "
                            "WHERE contact_id = ANY(%s) AND origin = %s AND origin_reference = %s",
                            [contact_ids, origin, reference])
@@ -372,6 +372,15 @@ def copy_text(value: Any) -> str:
     return text
 
 
+def copy_rows(cursor: Any, statement: str, rows: Iterable[Iterable[Any]]) -> None:
+    """Run ``COPY … FROM STDIN`` with rows of plain values (None is NULL), in one write.
+
+    For the smaller writers (thousands of rows, not millions): the upload's writer below
+    builds its lines by hand instead, which is faster still."""
+    with cursor.copy(statement) as copy:
+        copy.write("".join("\t".join(map(copy_text, row)) + "\n" for row in rows))
+
+
 def _json(value: Any) -> str:
     """An event's before/after (or a contact's attributes) as COPY text of JSON."""
     if value is None:
@@ -410,7 +419,7 @@ class _PostgresWriter:
         self.statements: list[tuple[str, str, Any]] = []  # ("copy", sql, text) or ("sql", …)
 
     def flush(self) -> None:
-        with _pg_cursor() as cursor:
+        with pg_cursor() as cursor:
             for kind, statement, data in self.statements:
                 if kind == "copy":
                     with cursor.copy(statement) as copy:
@@ -438,7 +447,7 @@ class _PostgresWriter:
         if not records:
             return
         stamp = self.stamp
-        with _pg_cursor() as cursor:
+        with pg_cursor() as cursor:
             lines = []
             for record, pk in zip(records, self._ids(cursor, "consents_contact", len(records)),
                                   strict=True):
@@ -480,7 +489,7 @@ class _PostgresWriter:
         if not records:
             return
         stamp = self.stamp
-        with _pg_cursor() as cursor:
+        with pg_cursor() as cursor:
             lines = []
             for record, pk in zip(records, self._ids(cursor, "consents_consent", len(records)),
                                   strict=True):
