@@ -26,6 +26,9 @@ from consents.models import Consent, ConsentEvent
 from consents.services import ChangeOrigin
 
 FINAL_STATES = frozenset({IysState.ACCEPTED, IysState.REJECTED})
+STATES = frozenset(IysState.values)  # IysState.values builds a new list on every use
+# json.dumps with options other than the defaults builds a new encoder on every call.
+_after_json = json.JSONEncoder(ensure_ascii=False).encode
 # Only delivery fields: the database refuses any other change (migration 0002's trigger).
 DELIVERY_COLUMNS = ("iys_state", "iys_transaction_id", "iys_request_id", "iys_error_code",
                     "iys_error_message", "iys_attempts", "iys_updated_at")
@@ -58,7 +61,7 @@ def consent_delivery_bulk_update(*, updates: Iterable[DeliveryUpdate],
     """Apply the updates that still change something; returns how many were applied."""
     by_id = {update.consent_id: update for update in updates}
     for update in by_id.values():
-        if update.state not in IysState.values:
+        if update.state not in STATES:
             raise ValueError(f"unknown İYS state {update.state!r}")
     if not by_id:
         return 0
@@ -154,8 +157,12 @@ def _update_each(cursor: Any, updates: list[DeliveryUpdate], now: datetime) -> N
     cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {UPDATE_TABLE} (id bigint, {columns})")
     copy_rows(cursor, f"COPY {UPDATE_TABLE} FROM STDIN",
               ((update.consent_id, *update.values()) for update in updates))
+    # The id list repeats the join so that consents are found through the primary key: the
+    # temporary table has no statistics, and after an upload neither has consents_consent, so
+    # the join alone may scan the whole table on every poll.
     cursor.execute(f"UPDATE consents_consent AS c SET {_ASSIGNMENTS} FROM {UPDATE_TABLE} AS u "
-                   "WHERE c.id = u.id", [now])
+                   "WHERE c.id = u.id AND c.id = ANY(%s)",
+                   [now, [update.consent_id for update in updates]])
     cursor.execute(f"TRUNCATE {UPDATE_TABLE}")
 
 
@@ -166,11 +173,10 @@ def _events_copy(cursor: Any, changed: list[tuple[tuple[int, int, str, str], Del
         return
     fields = origin.event_fields()
     actor = fields["actor"].pk if fields["actor"] is not None else None
-    tail = (fields["origin"], fields["origin_reference"], fields["row_number"], actor,
-            fields["actor_label"], now)
-    copy_rows(cursor, "COPY consents_consentevent (contact_id, consent_id, kind, field, before, "
-                      "after, origin, origin_reference, row_number, actor_id, actor_label, "
-                      "created_at) FROM STDIN",
-              ((contact_id, pk, ConsentEvent.Kind.DELIVERY, type_, json.dumps(before),
-                json.dumps(update.event_after(), ensure_ascii=False), *tail)
-               for (pk, contact_id, type_, before), update in changed))
+    copy_rows(cursor, "COPY consents_consentevent (contact_id, consent_id, before, after, "
+                      "field, kind, origin, origin_reference, row_number, actor_id, "
+                      "actor_label, created_at) FROM STDIN",
+              ((contact_id, pk, json.dumps(before), _after_json(update.event_after()), type_)
+               for (pk, contact_id, type_, before), update in changed),
+              tail=(ConsentEvent.Kind.DELIVERY, fields["origin"], fields["origin_reference"],
+                    fields["row_number"], actor, fields["actor_label"], now))
