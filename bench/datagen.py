@@ -40,15 +40,18 @@ def external_id(index: int) -> str:
     return f"CRM{index:09d}"
 
 
-def rows(count: int, *, seed: int = 20261124, now: datetime | None = None) -> Iterator[list[str]]:
+def rows(count: int, *, seed: int = 20261124, now: datetime | None = None,
+         opt_ins_only: bool = False) -> Iterator[list[str]]:
+    """``opt_ins_only``: every row valid and ONAY, so each gives İYS two consents to add."""
     rng = random.Random(seed)
     now = (now or datetime.now(TURKEY)).astimezone(TURKEY)
     for index in range(count):
         when = now - timedelta(seconds=rng.randrange(3600, 36 * 3600))
         row = [email(index), phone(index), external_id(index), rng.choice(SOURCES),
-               "ONAY" if rng.random() < 0.8 else "RET", when.strftime("%d.%m.%y %H:%M:%S"),
+               "ONAY" if rng.random() < 0.8 or opt_ins_only else "RET",
+               when.strftime("%d.%m.%y %H:%M:%S"),
                rng.choice(FIRST), rng.choice(LAST), rng.choice(CITIES)]
-        if rng.random() < 0.02:
+        if rng.random() < 0.02 and not opt_ins_only:
             _spoil(row, rng.choice(INVALID_KINDS), now)
         yield row
 

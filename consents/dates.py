@@ -42,4 +42,5 @@ def parse_consent_date(raw: str) -> datetime:
 
 def format_iys_date(value: datetime) -> str:
     """The İYS wire format: YYYY-MM-DD HH:MM:SS in Turkey time."""
-    return value.astimezone(TURKEY).strftime("%Y-%m-%d %H:%M:%S")
+    # isoformat rather than strftime: faster, and a push formats 100,000 dates at a time.
+    return value.astimezone(TURKEY).isoformat(" ", "seconds")[:19]

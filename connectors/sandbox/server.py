@@ -34,6 +34,26 @@ logger = logging.getLogger(__name__)
 
 CSV_FIELDS = ["recipientType", "recipient", "type", "status", "source", "consentDate",
               "creationDate", "transactionId"]
+_BRAND = r"/sps/[^/]+/brands/[^/]+"
+REQUEST_KINDS = [  # (method, path, kind): how /_sandbox/stats counts the requests received
+    ("POST", r"/oauth2/token", "token"),
+    ("POST", _BRAND + r"/consents", "add"),
+    ("POST", _BRAND + r"/consents/request", "bulk_add"),
+    ("GET", _BRAND + r"/consents/request/[^/]+", "bulk_result"),
+    ("POST", _BRAND + r"/consents(/(BIREYSEL|TACIR))?/status(/[A-Z]+)?", "status"),
+    ("GET", _BRAND + r"/consents/changes", "changes"),
+    ("GET", _BRAND + r"/changes/.+", "daily_report"),
+    ("POST", r"/v1/consent/create/json", "iletimerkezi"),
+    ("GET", r"/_sandbox/.*", "sandbox"),
+]
+
+
+def request_kind(method: str, path: str) -> str:
+    """What a request was (token, bulk_add, bulk_result, status, …); "other" if unknown."""
+    for kind_method, pattern, kind in REQUEST_KINDS:
+        if method == kind_method and re.fullmatch(pattern, path):
+            return kind
+    return "other"
 
 
 @dataclass
@@ -189,7 +209,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if path == "/v1/consent/create/json" and method == "POST":
             return self.provider_create(body)
         if path == "/_sandbox/stats":
-            return Reply(200, {"tokens_issued": self.server.state.counter("tokens_issued")})
+            return Reply(200, self.stats())
         match = re.fullmatch(r"/sps/([^/]+)/brands/([^/]+)(/.*)", path)
         if not match:
             raise fail(404, codes.NOT_FOUND, "yol bulunamadı")
@@ -214,6 +234,13 @@ class SandboxHandler(BaseHTTPRequestHandler):
             if found and method == route_method:
                 return view(*found.groups(), body=body, query=query)
         raise fail(404, codes.NOT_FOUND, "yol bulunamadı")
+
+    def stats(self) -> dict[str, Any]:
+        """Tokens issued, requests received by kind, and this process's CPU seconds so far."""
+        state = self.server.state
+        return {"tokens_issued": state.counter("tokens_issued"),
+                "requests": state.request_counts(request_kind),
+                "cpu_seconds": time.process_time()}
 
     def authenticate(self) -> None:
         header = self.headers.get("Authorization", "")

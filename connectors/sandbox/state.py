@@ -9,6 +9,8 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -186,6 +188,16 @@ class SandboxState:
             rows = self.db.execute("SELECT * FROM requests WHERE path LIKE ? ORDER BY id",
                                    (f"%{path_contains}%",)).fetchall()
         return [dict(r) for r in rows]
+
+    def request_counts(self, kind: Callable[[str, str], str]) -> dict[str, int]:
+        """How many requests were received, by ``kind(method, path)``."""
+        with self.lock:
+            rows = self.db.execute("SELECT method, path, COUNT(*) FROM requests "
+                                   "GROUP BY method, path").fetchall()
+        counts: Counter[str] = Counter()
+        for method, path, count in rows:
+            counts[kind(method, path)] += count
+        return dict(counts)
 
     def bump(self, name: str, by: int = 1) -> None:
         with self.lock:

@@ -1,6 +1,8 @@
 """Building the API clients from the connector's settings, and consents in the wire format."""
 
 import time
+from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +14,7 @@ from connectors.iys.client import IysClient
 from connectors.models import IysConnector
 from consents.dates import format_iys_date
 from consents.models import Consent
+from consents.rules import ConsentFacts
 
 
 class CacheTokenStore:
@@ -53,7 +56,21 @@ def iletimerkezi_client(connector: IysConnector) -> IletiMerkeziClient:
                               hash=connector.iletimerkezi_hash, brand_code=connector.brand_code)
 
 
-def consent_wire(consent: Consent) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Outgoing(ConsentFacts):
+    """A consent as far as sending it goes: its facts and id. The push reads thousands at a
+    time, and a model instance per row (its fields, signals, timestamps) cost more than the
+    sending itself."""
+
+    pk: int
+
+    @classmethod
+    def fields(cls) -> list[str]:
+        """The columns to read, in the order of the constructor's arguments."""
+        return [item.name for item in dataclass_fields(cls)]
+
+
+def consent_wire(consent: Consent | Outgoing) -> dict[str, Any]:
     """A consent as İYS and iletiMerkezi expect it."""
     item: dict[str, Any] = {"recipient": consent.recipient,
                             "recipientType": consent.recipient_type,

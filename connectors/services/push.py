@@ -10,10 +10,12 @@ if so its transaction id is taken. Nothing is lost, nothing is stored twice.
 
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +29,7 @@ from connectors.iys.errors import (
     IysValidationError,
 )
 from connectors.models import IysBulkRequest, IysConnector
-from connectors.services.clients import consent_wire, iletimerkezi_client, iys_client
+from connectors.services.clients import Outgoing, consent_wire, iletimerkezi_client, iys_client
 from connectors.services.locks import Lease, job_lock
 from connectors.services.records import IysRecord, already_in_iys
 from connectors.services.reports import JobReport
@@ -75,30 +77,42 @@ def _block(connector: IysConnector, reason: str) -> None:
     IysConnector.objects.filter(pk=connector.pk).update(blocked_reason=reason)
 
 
-def _outbox(connector: IysConnector, limit: int, report: PushReport) -> list[Consent]:
+def _outgoing(queryset: QuerySet[Consent], chunk_size: int = 2000) -> Iterator[Outgoing]:
+    """The consents of ``queryset`` as sending needs them, read as plain rows."""
+    rows = queryset.values_list(*Outgoing.fields()).iterator(chunk_size)
+    return (Outgoing(*row) for row in rows)
+
+
+def _outbox(connector: IysConnector, limit: int, report: PushReport) -> list[Outgoing]:
     """The next waiting consents, oldest first, at most one per recipient and type (İYS
     refuses duplicates in one request and order matters); late or unpermitted ones drop out."""
-    chosen: list[Consent] = []
+    chosen: list[Outgoing] = []
     keys: set[tuple[str, str, str]] = set()
     dropped: list[DeliveryUpdate] = []
-    for consent in (Consent.objects.filter(iys_state=IysState.PENDING).order_by("pk")
-                    .iterator(chunk_size=2000)):
-        key = (consent.recipient, consent.recipient_type, consent.type)
-        if key in keys:
-            continue
-        keys.add(key)
-        if not connector.channel_permitted(consent.type):
-            dropped.append(DeliveryUpdate(
-                consent_id=consent.pk, state=IysState.LOCAL, error_code="NOT_PERMITTED",
-                error_message=_("The partner permission for this channel is not granted.")))
-        elif is_too_late_for_iys(consent.consent_date):
-            dropped.append(DeliveryUpdate(
-                consent_id=consent.pk, state=IysState.LOCAL, error_code="LATE",
-                error_message=_("More than 3 business days old: İYS no longer accepts it.")))
-        else:
-            chosen.append(consent)
-            if len(chosen) >= limit:
-                break
+    now = timezone.now()  # one clock reading for the batch, not one per consent
+    # In a transaction Django declares the cursor WITHOUT HOLD, which PostgreSQL plans for its
+    # first rows: the (iys_state, id) index in order, reading only what we fetch. Outside one
+    # (WITH HOLD) every pending row is materialised on each call, and after an upload the
+    # statistics, which have not caught up yet, make even a LIMIT query sort all of them.
+    with transaction.atomic():
+        for consent in _outgoing(Consent.objects.filter(iys_state=IysState.PENDING)
+                                 .order_by("pk"), limit):
+            key = (consent.recipient, consent.recipient_type, consent.type)
+            if key in keys:
+                continue
+            keys.add(key)
+            if not connector.channel_permitted(consent.type):
+                dropped.append(DeliveryUpdate(
+                    consent_id=consent.pk, state=IysState.LOCAL, error_code="NOT_PERMITTED",
+                    error_message=_("The partner permission for this channel is not granted.")))
+            elif is_too_late_for_iys(consent.consent_date, now):
+                dropped.append(DeliveryUpdate(
+                    consent_id=consent.pk, state=IysState.LOCAL, error_code="LATE",
+                    error_message=_("More than 3 business days old: İYS no longer accepts it.")))
+            else:
+                chosen.append(consent)
+                if len(chosen) >= limit:
+                    break
     _update(dropped, report)
     return chosen
 
@@ -155,7 +169,7 @@ def _push_iys(connector: IysConnector, client: IysClient, report: PushReport,
         lease.renew()
 
 
-def _known_to_iys(client: IysClient, batch: list[Consent], report: PushReport) -> list[Consent]:
+def _known_to_iys(client: IysClient, batch: list[Outgoing], report: PushReport) -> list[Outgoing]:
     """Sync mode never creates a recipient: only those İYS already stores are sent."""
     known, not_sent = [], []
     for consent in batch:
@@ -171,14 +185,14 @@ def _known_to_iys(client: IysClient, batch: list[Consent], report: PushReport) -
     return known
 
 
-def _sync_unknown(consent: Consent) -> DeliveryUpdate:
+def _sync_unknown(consent: Outgoing) -> DeliveryUpdate:
     return DeliveryUpdate(
         consent_id=consent.pk, state=IysState.LOCAL, error_code="SYNC_UNKNOWN",
         error_message=_("İYS does not know this recipient; Sync mode only updates recipients "
                         "that already exist in İYS."))
 
 
-def _known_locally(batch: list[Consent], report: PushReport) -> list[Consent]:
+def _known_locally(batch: list[Outgoing], report: PushReport) -> list[Outgoing]:
     """Sync mode through iletiMerkezi (no İYS status query): only recipients an earlier
     consent of ours reached İYS with are sent."""
     keys = {(c.recipient, c.recipient_type, c.type) for c in batch}
@@ -191,7 +205,7 @@ def _known_locally(batch: list[Consent], report: PushReport) -> list[Consent]:
     return [c for c in batch if (c.recipient, c.recipient_type, c.type) in known]
 
 
-def _bulk_send(client: IysClient, batch: list[Consent], report: PushReport) -> None:
+def _bulk_send(client: IysClient, batch: list[Outgoing], report: PushReport) -> None:
     try:
         answer = client.consents_bulk_add([consent_wire(c) for c in batch])
     except IysError as error:
@@ -230,25 +244,40 @@ def _poll_one(client: IysClient, bulk: IysBulkRequest, report: PushReport) -> No
     if len(results) != len(bulk.consent_ids) or any(
             r.get("status") == "enqueue" for r in results):
         return
-    consents = Consent.objects.in_bulk(bulk.consent_ids)
+    ordered = sorted(results, key=lambda r: int(r["index"]))
+    ids = [bulk.consent_ids[int(result["index"])] for result in ordered]
+    # Consents are never deleted (the consent_never_deleted trigger): every id is there, and a
+    # whole consent is needed only where İYS may already store it.
+    recheck = {consent.pk: consent for consent in _outgoing(Consent.objects.filter(pk__in=[
+        pk for pk, result in zip(ids, ordered, strict=True)
+        if result.get("status") != "success" and _failure(result)[0] in MAYBE_ALREADY_STORED]))}
     updates = []
-    for result in sorted(results, key=lambda r: int(r["index"])):
-        consent = consents.get(bulk.consent_ids[int(result["index"])])
-        if consent is None:
-            continue
+    for pk, result in zip(ids, ordered, strict=True):
         if result.get("status") == "success":
-            updates.append(DeliveryUpdate(consent_id=consent.pk, state=IysState.ACCEPTED,
+            updates.append(DeliveryUpdate(consent_id=pk, state=IysState.ACCEPTED,
                                           transaction_id=str(result.get("transactionId", ""))))
+        elif pk in recheck:
+            updates.append(_rejection(client, recheck[pk], *_failure(result)))
         else:
-            problem = result.get("error") or {}
-            updates.append(_rejection(client, consent, str(problem.get("code", "")),
-                                      str(problem.get("message", ""))))
+            updates.append(_refused(pk, *_failure(result)))
     with transaction.atomic():
         _update(updates, report)
         IysBulkRequest.objects.filter(pk=bulk.pk).update(completed_at=timezone.now())
 
 
-def _rejection(client: IysClient, consent: Consent, code: str, message: str) -> DeliveryUpdate:
+def _failure(result: dict) -> tuple[str, str]:
+    """A bulk result item's error code and message."""
+    problem = result.get("error") or {}
+    return str(problem.get("code", "")), str(problem.get("message", ""))
+
+
+def _refused(consent_id: int, code: str, message: str) -> DeliveryUpdate:
+    return DeliveryUpdate(consent_id=consent_id, state=IysState.REJECTED, error_code=code,
+                          error_message=message)
+
+
+def _rejection(client: IysClient, consent: Consent | Outgoing, code: str,
+               message: str) -> DeliveryUpdate:
     """A refused consent, unless İYS refused it because an earlier attempt stored it."""
     if code in MAYBE_ALREADY_STORED:
         stored = client.consent_status(recipient=consent.recipient,
@@ -256,8 +285,7 @@ def _rejection(client: IysClient, consent: Consent, code: str, message: str) -> 
         if stored is not None and IysRecord.from_wire(stored).same_as(consent):
             return DeliveryUpdate(consent_id=consent.pk, state=IysState.ACCEPTED,
                                   transaction_id=str(stored.get("transactionId", "")))
-    return DeliveryUpdate(consent_id=consent.pk, state=IysState.REJECTED, error_code=code,
-                          error_message=message)
+    return _refused(consent.pk, code, message)
 
 
 def iys_push_consent(*, consent_id: int) -> str:

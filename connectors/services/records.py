@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from connectors.services.clients import Outgoing
 from consents.choices import ConsentStatus, IysState, Origin
 from consents.dates import parse_consent_date
 from consents.delivery import DeliveryUpdate, consent_delivery_bulk_update
@@ -46,7 +47,7 @@ class IysRecord:
                    citizen=source.startswith(CITIZEN_SOURCE_PREFIX) if citizen is None
                    else citizen)
 
-    def same_as(self, consent: Consent) -> bool:
+    def same_as(self, consent: Consent | Outgoing) -> bool:
         """İYS keeps consent dates to the second; ours may carry microseconds."""
         ours = consent.consent_date.replace(microsecond=0) if consent.consent_date else None
         return self.status == consent.status and self.consent_date == ours
@@ -57,7 +58,7 @@ def pull_origin(reference: str) -> ChangeOrigin:
                         actor_label="İYS connector")
 
 
-def already_in_iys(record: IysRecord, consent: Consent) -> DeliveryUpdate:
+def already_in_iys(record: IysRecord, consent: Consent | Outgoing) -> DeliveryUpdate:
     """İYS holds the status this consent would set: there is nothing left to send."""
     if record.same_as(consent):  # exactly ours: take its transaction id
         return DeliveryUpdate(consent_id=consent.pk, state=IysState.ACCEPTED,

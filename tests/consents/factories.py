@@ -3,8 +3,8 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from consents.choices import ConsentSource, ConsentStatus, ConsentType
-from consents.models import Contact, ProfileAttribute
+from consents.choices import ConsentSource, ConsentStatus, ConsentType, IysState
+from consents.models import Consent, Contact, ProfileAttribute
 
 
 class ContactFactory(factory.django.DjangoModelFactory):
@@ -33,3 +33,19 @@ class ConsentInputFactory(factory.DictFactory):
     status = ConsentStatus.ONAY
     source = ConsentSource.HS_WEB
     consent_date = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    """A stored consent written directly (no history), by default waiting for İYS."""
+
+    class Meta:
+        model = Consent
+
+    contact = factory.SubFactory(ContactFactory)
+    type = ConsentType.EPOSTA
+    recipient = factory.LazyAttribute(
+        lambda o: o.contact.email if o.type == ConsentType.EPOSTA else o.contact.phone)
+    status = ConsentStatus.ONAY
+    source = ConsentSource.HS_WEB
+    consent_date = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+    iys_state = IysState.PENDING
