@@ -7,13 +7,11 @@ write with consents.bulk. The same contact on several rows: the last row wins.
 """
 
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from connectors.models import IysConnector
@@ -126,16 +124,6 @@ class RecentWrites:
 
 
 @dataclass
-class Lookups:
-    """The contacts and current consents a chunk's rows point at, as committed when the
-    lookup began: ``since`` chunks of this run were committed by then."""
-
-    contacts: list[ContactRecord]
-    currents: dict[tuple[str, str], ConsentRecord]
-    since: int
-
-
-@dataclass
 class ChunkRead:
     """A chunk's rows read and cleaned: needs no database, so it can be done ahead."""
 
@@ -143,23 +131,6 @@ class ChunkRead:
     rows: list[Row]
     counts: Counter
     errors: list[UploadRowError]
-    found: Lookups | None = None  # looked up ahead too (pipelined runs)
-
-
-def _identifier_keys(rows: list[Row]) -> dict[str, set[str]]:
-    return {"emails": {r.ids["email"] for r in rows if r.ids["email"]},
-            "phones": {r.ids["phone"] for r in rows if r.ids["phone"]},
-            "external_ids": {r.ids["external_id"] for r in rows if r.ids["external_id"]}}
-
-
-def chunk_lookups(read: ChunkRead, *, since: int) -> Lookups:
-    """Look up what a chunk read ahead needs from the database, in the reading thread, so
-    the deciding thread does not wait for PostgreSQL (pipelined runs)."""
-    recipients = {value for row in read.rows
-                  for value in (row.ids["email"], row.ids["phone"]) if value}
-    with transaction.atomic():  # the lookups' planner settings are scoped to a transaction
-        return Lookups(contacts=contacts_load(**_identifier_keys(read.rows)),
-                       currents=consents_current_load(recipients=recipients), since=since)
 
 
 class _Slot:
@@ -291,29 +262,30 @@ def chunk_read(*, upload: Upload, records: list[tuple[int, list[str]]],
 
 def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns: Columns,
                 connector: IysConnector, actor=None, now: datetime,
-                read: ChunkRead | None = None, recent: Sequence[RecentWrites] = (),
+                read: ChunkRead | None = None, recent: RecentWrites | None = None,
                 defer: bool = False) -> ChunkResult:
     """Decide and write one chunk of rows; call inside a transaction.
 
-    ``read`` is the chunk_read of exactly these records when it was done ahead (with its
-    lookups, perhaps). ``defer`` (PostgreSQL): decide and prepare the statements only;
-    chunk_flush writes them later. ``recent``: what the chunks not committed when the lookups
-    began write, oldest first; it counts as if committed.
+    ``read`` is the chunk_read of exactly these records when it was done ahead. ``defer``
+    (PostgreSQL): decide and prepare the statements only; chunk_flush writes them later,
+    ``recent`` being what the chunk before writes meanwhile.
     """
     if read is None or read.records is not records:
         read = chunk_read(upload=upload, records=records, columns=columns)
     counts, errors, rows = read.counts, read.errors, read.rows
 
-    keys = _identifier_keys(rows)
-    existing = read.found.contacts if read.found is not None else contacts_load(**keys)
-    for writes in recent:
-        existing = writes.contacts_overlay(existing, **keys)
+    keys = {"emails": {r.ids["email"] for r in rows if r.ids["email"]},
+            "phones": {r.ids["phone"] for r in rows if r.ids["phone"]},
+            "external_ids": {r.ids["external_id"] for r in rows if r.ids["external_id"]}}
+    existing = contacts_load(**keys)
+    if recent is not None:
+        existing = recent.contacts_overlay(existing, **keys)
     slots = _slots_resolve(rows, existing, errors, upload, counts, columns)
     known = [s.contact.pk for s in slots if s.contact is not None]
     seen_before = contacts_with_events(contact_ids=known, origin=Origin.UPLOAD,
                                        reference=upload.reference)
-    for writes in recent:
-        seen_before |= writes.event_contacts.intersection(known)
+    if recent is not None:
+        seen_before |= recent.event_contacts.intersection(known)
 
     winners = []
     for slot in slots:
@@ -333,10 +305,9 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
 
     recipients = {value for _slot, row in winners
                   for value in (row.ids["email"], row.ids["phone"]) if value}
-    currents = (read.found.currents if read.found is not None
-                else consents_current_load(recipients=recipients))
-    for writes in recent:
-        currents.update((key, consent) for key, consent in writes.currents.items()
+    currents = consents_current_load(recipients=recipients)
+    if recent is not None:
+        currents.update((key, consent) for key, consent in recent.currents.items()
                         if key[0] in recipients)
     changes = []
     decide = _Decider(upload, columns, currents, _DeliveryPolicy(connector, now), errors, counts,

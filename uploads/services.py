@@ -7,7 +7,7 @@ import logging
 import queue
 import threading
 import uuid
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -30,7 +30,6 @@ from uploads.pipeline import (
     RecentWrites,
     chunk_apply,
     chunk_flush,
-    chunk_lookups,
     chunk_read,
 )
 
@@ -231,39 +230,23 @@ class _Stale(Exception):
 
 def _run_pipelined(upload: Upload, path: Path, columns: Columns,
                    connector: IysConnector) -> None:
-    """Decide a chunk while a writer thread writes and commits the one before and the
-    read-ahead thread reads and looks up the next: Python and PostgreSQL work at once.
-
-    A chunk is decided from what its lookups found, plus what every chunk handed to the
-    writer but not committed when they began writes (kept in memory).
-    """
-    actor, expected = upload.created_by, upload.checkpoint
-    handed: deque[tuple[int, RecentWrites]] = deque(maxlen=_RECENT_KEPT)  # (number, writes)
-    with _Writer(upload.pk) as writer, _ReadAhead(upload, path, columns,
-                                                  lookups=writer) as chunks:
+    """Decide chunk n+1 (database as of chunk n-1, plus what chunk n writes, kept in memory)
+    while a writer thread writes and commits chunk n: Python and PostgreSQL work at once."""
+    actor, expected, recent = upload.created_by, upload.checkpoint, None
+    with _ReadAhead(upload, path, columns) as chunks, _Writer(upload.pk) as writer:
         for batch, read in chunks:
             records = [(n, cells) for n, cells in batch if n > expected]
             if not records:
                 continue
             if len(records) == len(batch):
                 records = batch  # the read done ahead is for exactly these records
-            since = read.found.since if read.found is not None else writer.committed
-            if handed and since < handed[0][0] - 1:
-                read.found, since = None, writer.committed  # too old: look up again
             with transaction.atomic():  # reads only; ids come from the sequences
                 result = chunk_apply(upload=upload, records=records, columns=columns,
                                      connector=connector, actor=actor, now=timezone.now(),
-                                     read=read, recent=[w for n, w in handed if n > since],
-                                     defer=True)
+                                     read=read, recent=recent, defer=True)
             writer.write(records, result, expected)
-            handed.append((writer.handed, RecentWrites.of(result.written)))
-            expected = records[-1][0]
+            expected, recent = records[-1][0], RecentWrites.of(result.written)
         writer.wait()
-
-
-# Chunks whose writes are kept for chunks looked up before they were committed: the read-ahead
-# runs at most two chunks ahead of the one being written.
-_RECENT_KEPT = 4
 
 
 class _Writer:
@@ -275,8 +258,6 @@ class _Writer:
         self.inbox: queue.Queue = queue.Queue(maxsize=1)
         self.done: queue.Queue = queue.Queue()
         self.in_flight = 0
-        self.handed = 0  # chunks handed over, numbered from 1
-        self.committed = 0  # chunks committed (read by other threads: an int is atomic)
         self.thread = threading.Thread(target=self._run, name="upload-writer", daemon=True)
 
     def __enter__(self) -> "_Writer":
@@ -293,7 +274,6 @@ class _Writer:
         self.wait()
         self.inbox.put((records, result, expected))
         self.in_flight += 1
-        self.handed += 1
 
     def wait(self) -> None:
         while self.in_flight:
@@ -312,7 +292,6 @@ class _Writer:
                     while self.inbox.get() is not None:
                         self.done.put(error)
                     return
-                self.committed += 1
                 self.done.put(None)
         finally:
             connection.close()  # this thread's own connection
@@ -337,10 +316,8 @@ class _ReadAhead:
 
     _END = object()
 
-    def __init__(self, upload: Upload, path: Path, columns: Columns,
-                 lookups: "_Writer | None" = None):
+    def __init__(self, upload: Upload, path: Path, columns: Columns):
         self.upload, self.path, self.columns = upload, path, columns
-        self.lookups = lookups  # look each chunk up too, noting what this writer committed
         self.queue: queue.Queue = queue.Queue(maxsize=1)
         self.stop = threading.Event()
         self.language = translation.get_language()
@@ -385,25 +362,17 @@ class _ReadAhead:
                         continue
                     batch.append((number, cells))
                     if len(batch) >= size:
-                        if not self._put((batch, self._read(batch))):
+                        if not self._put((batch, chunk_read(upload=upload, records=batch,
+                                                            columns=self.columns))):
                             return
                         batch = []
-                if batch and not self._put((batch, self._read(batch))):
+                if batch and not self._put((batch, chunk_read(upload=upload, records=batch,
+                                                              columns=self.columns))):
                     return
         except BaseException as error:  # handed to the consuming thread, which raises it
             self._put(error)
             return
-        finally:
-            if self.lookups is not None:
-                connection.close()  # this thread's own connection
         self._put(self._END)
-
-    def _read(self, batch: list[tuple[int, list[str]]]) -> ChunkRead:
-        read = chunk_read(upload=self.upload, records=batch, columns=self.columns)
-        if self.lookups is not None:
-            since = self.lookups.committed  # before the lookups begin: they see at least these
-            read.found = chunk_lookups(read, since=since)
-        return read
 
 
 def _chunk_commit(upload: Upload, batch: list[tuple[int, list[str]]], columns: Columns,
