@@ -263,12 +263,14 @@ def chunk_read(*, upload: Upload, records: list[tuple[int, list[str]]],
 def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns: Columns,
                 connector: IysConnector, actor=None, now: datetime,
                 read: ChunkRead | None = None, recent: RecentWrites | None = None,
-                defer: bool = False) -> ChunkResult:
+                defer: bool = False, earlier_events: bool = True) -> ChunkResult:
     """Decide and write one chunk of rows; call inside a transaction.
 
     ``read`` is the chunk_read of exactly these records when it was done ahead. ``defer``
     (PostgreSQL): decide and prepare the statements only; chunk_flush writes them later,
-    ``recent`` being what the chunk before writes meanwhile.
+    ``recent`` being what the chunk before writes meanwhile. ``earlier_events=False``: the
+    run knows this upload has written no history event before this chunk (e.g. a re-upload
+    that changed nothing yet), so no contact can have been on an earlier row.
     """
     if read is None or read.records is not records:
         read = chunk_read(upload=upload, records=records, columns=columns)
@@ -282,8 +284,8 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
         existing = recent.contacts_overlay(existing, **keys)
     slots = _slots_resolve(rows, existing, errors, upload, counts, columns)
     known = [s.contact.pk for s in slots if s.contact is not None]
-    seen_before = contacts_with_events(contact_ids=known, origin=Origin.UPLOAD,
-                                       reference=upload.reference)
+    seen_before = contacts_with_events(contact_ids=known if earlier_events else [],
+                                       origin=Origin.UPLOAD, reference=upload.reference)
     if recent is not None:
         seen_before |= recent.event_contacts.intersection(known)
 

@@ -252,6 +252,9 @@ def _run_pipelined(upload: Upload, path: Path, columns: Columns,
     """Decide chunk n+1 (database as of chunk n-1, plus what chunk n writes, kept in memory)
     while a writer thread writes and commits chunk n: Python and PostgreSQL work at once."""
     actor, expected, recent = upload.created_by, upload.checkpoint, None
+    # Whether this upload has written history events yet: until it has, no contact can have
+    # been on an earlier row, and the lookup (every event of every known contact) is skipped.
+    earlier_events = upload.checkpoint > 0
     with _ReadAhead(upload, path, columns) as chunks, _Writer(upload.pk) as writer:
         for batch, read in chunks:
             records = [(n, cells) for n, cells in batch if n > expected]
@@ -262,9 +265,11 @@ def _run_pipelined(upload: Upload, path: Path, columns: Columns,
             with transaction.atomic():  # reads only; ids come from the sequences
                 result = chunk_apply(upload=upload, records=records, columns=columns,
                                      connector=connector, actor=actor, now=timezone.now(),
-                                     read=read, recent=recent, defer=True)
+                                     read=read, recent=recent, defer=True,
+                                     earlier_events=earlier_events)
             writer.write(records, result, expected)
             expected, recent = records[-1][0], RecentWrites.of(result.written)
+            earlier_events = earlier_events or bool(recent.event_contacts)
         writer.wait()
 
 
