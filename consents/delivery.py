@@ -11,12 +11,12 @@ writes a CASE WHEN per row and field, which made this the push's largest cost by
 Elsewhere (SQLite for ``make run``) Django's bulk_update and bulk_create write the same rows.
 """
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -27,8 +27,6 @@ from consents.services import ChangeOrigin
 
 FINAL_STATES = frozenset({IysState.ACCEPTED, IysState.REJECTED})
 STATES = frozenset(IysState.values)  # IysState.values builds a new list on every use
-# json.dumps with options other than the defaults builds a new encoder on every call.
-_after_json = json.JSONEncoder(ensure_ascii=False).encode
 # Only delivery fields: the database refuses any other change (migration 0002's trigger).
 DELIVERY_COLUMNS = ("iys_state", "iys_transaction_id", "iys_request_id", "iys_error_code",
                     "iys_error_message", "iys_attempts", "iys_updated_at")
@@ -176,7 +174,8 @@ def _events_copy(cursor: Any, changed: list[tuple[tuple[int, int, str, str], Del
     copy_rows(cursor, "COPY consents_consentevent (contact_id, consent_id, before, after, "
                       "field, kind, origin, origin_reference, row_number, actor_id, "
                       "actor_label, created_at) FROM STDIN",
-              ((contact_id, pk, json.dumps(before), _after_json(update.event_after()), type_)
+              ((contact_id, pk, orjson.dumps(before).decode(),
+               orjson.dumps(update.event_after()).decode(), type_)
                for (pk, contact_id, type_, before), update in changed),
               tail=(ConsentEvent.Kind.DELIVERY, fields["origin"], fields["origin_reference"],
                     fields["row_number"], actor, fields["actor_label"], now))
