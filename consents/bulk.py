@@ -124,22 +124,11 @@ class WriteResult:
 
 def contacts_load(*, emails: set[str], phones: set[str],
                   external_ids: set[str]) -> list[ContactRecord]:
-    """Every contact any of these identifiers points at, in one query."""
+    """Every contact any of these identifiers points at."""
     if not (external_ids or emails or phones):
         return []
     if connection.vendor == "postgresql":
-        # One array parameter per identifier and a UNION: each part is an index scan, where
-        # an OR of three ANY() lets the planner fall back to reading the whole table.
-        columns = ", ".join(CONTACT_COLUMNS)
-        parts = [(f"SELECT {columns} FROM consents_contact WHERE {name} = ANY(%b)", list(values))
-                 for name, values in (("external_id", external_ids), ("email", emails),
-                                      ("phone", phones)) if values]
-        _prefer_index_probes()
-        with pg_cursor() as cursor:
-            cursor.execute(" UNION ".join(sql for sql, _v in parts),
-                           [values for _sql, values in parts])
-            return [ContactRecord(*values[:-1], orjson.loads(values[-1]))
-                    for values in cursor.fetchall()]
+        return _contacts_probe({"external_id": external_ids, "email": emails, "phone": phones})
     condition = Q(pk__in=[])
     if external_ids:
         condition |= Q(external_id__in=external_ids)
@@ -149,6 +138,34 @@ def contacts_load(*, emails: set[str], phones: set[str],
         condition |= Q(phone__in=phones)
     return [ContactRecord(*values)
             for values in Contact.objects.filter(condition).values_list(*CONTACT_COLUMNS)]
+
+
+def _contacts_probe(wanted: dict[str, set[str]]) -> list[ContactRecord]:
+    """Probe the unique index of the identifier with the most values first, then the other
+    two only for the values no contact found so far holds: an identifier belongs to one
+    contact, so a value a found contact holds cannot point at another. A re-upload then
+    probes about one index per row instead of three."""
+    first = max(wanted, key=lambda name: len(wanted[name]))
+    _prefer_index_probes()
+    with pg_cursor() as cursor:
+        found = _contacts_select(cursor, {first: wanted[first]})
+        rest = {name: values.difference(getattr(record, name) for record in found)
+                for name, values in wanted.items() if name != first}
+        known = {record.pk for record in found}
+        return found + [record for record in _contacts_select(cursor, rest)
+                        if record.pk not in known]
+
+
+def _contacts_select(cursor: Any, wanted: dict[str, set[str]]) -> list[ContactRecord]:
+    """The contacts holding any of these values, in one query: one array parameter per
+    identifier and a UNION, each part an index scan (an OR of ANY()s lets the planner fall
+    back to reading the whole table)."""
+    parts = [(f"SELECT {', '.join(CONTACT_COLUMNS)} FROM consents_contact "
+              f"WHERE {name} = ANY(%b)", list(values)) for name, values in wanted.items() if values]
+    if not parts:
+        return []
+    cursor.execute(" UNION ".join(sql for sql, _v in parts), [values for _sql, values in parts])
+    return [ContactRecord(*values[:-1], orjson.loads(values[-1])) for values in cursor.fetchall()]
 
 
 def _prefer_index_probes() -> None:
