@@ -21,7 +21,6 @@ backend serving us (/proc/<pid>/stat), reported apart.
 
 import argparse
 import csv
-import json
 import os
 import re
 import resource
@@ -217,15 +216,10 @@ def main() -> None:
         parser.error("--consents must be an even number (each row gives two consents)")
     os.environ["DATABASE_URL"] = args.database_url
 
-    from bench.upload import django_setup
+    from bench.upload import django_setup, report_print
 
     django_setup()
-    report = run(args.consents)
-    if args.json:
-        print(json.dumps(report))
-    else:
-        for key, value in report.items():
-            print(f"{key:>16}: {value}")
+    report_print(run(args.consents), as_json=args.json)
 
 
 if __name__ == "__main__":

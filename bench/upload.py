@@ -190,11 +190,17 @@ def main() -> None:
         report["ratio"] = round(report["rows_per_s"] / report["baseline_rows_per_s"], 2)
         report["update_ratio"] = round(report["update_rows_per_s"]
                                        / report["baseline_update_rows_per_s"], 2)
-    if args.json:
+    report_print(report, as_json=args.json)
+
+
+def report_print(report: dict, *, as_json: bool) -> None:
+    """One JSON object, or a key per line for people (every bench prints this way)."""
+    if as_json:
         print(json.dumps(report))
-    else:
-        for key, value in report.items():
-            print(f"{key:>28}: {value}")
+        return
+    width = max(map(len, report))
+    for key, value in report.items():
+        print(f"{key:>{width}}: {value}")
 
 
 if __name__ == "__main__":
