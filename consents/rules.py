@@ -174,3 +174,26 @@ def iys_deadline(consent_date: datetime) -> datetime:
 
 def is_too_late_for_iys(consent_date: datetime | None, now: datetime | None = None) -> bool:
     return consent_date is not None and (now or timezone.now()) > iys_deadline(consent_date)
+
+
+class IysLateness:
+    """is_too_late_for_iys for many consent dates against one ``now``, decided once per
+    Turkey day: only a date whose deadline falls today needs its time of day compared.
+    An upload asks this for every row, and its dates are mostly distinct."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+        self.today = timezone.localtime(now, TURKEY).date()
+        self.deadline_days: dict[date, date] = {}
+
+    def __call__(self, consent_date: datetime | None) -> bool:
+        if consent_date is None:
+            return False
+        local = timezone.localtime(consent_date, TURKEY)
+        day = local.date()
+        deadline_day = self.deadline_days.get(day)
+        if deadline_day is None:
+            deadline_day = self.deadline_days[day] = _deadline_day(day)
+        if deadline_day != self.today:
+            return deadline_day < self.today
+        return self.now > datetime.combine(deadline_day, local.timetz())

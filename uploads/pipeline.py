@@ -34,10 +34,10 @@ from consents.rules import (
     SOURCES,
     STATUSES,
     ConsentFacts,
+    IysLateness,
     StoredConsent,
     consent_errors,
     consent_violations,
-    is_too_late_for_iys,
 )
 from consents.services import ChangeOrigin, attribute_value_clean, identifiers_clean
 from uploads import matching
@@ -172,6 +172,7 @@ class _Reader:
         try:
             ids = identifiers_clean(**raw)
         except ValidationError as problem:
+            _frames_forget(problem)
             if hasattr(problem, "error_dict"):
                 for name, problems in problem.error_dict.items():
                     for item in problems:
@@ -194,6 +195,7 @@ class _Reader:
             try:
                 cleaned = attribute_value_clean(attribute, value)
             except ValidationError as problem:
+                _frames_forget(problem)
                 self.error(errors, number, columns.headers[position], value,
                            problem.messages[0], Kind.CELL)
                 continue
@@ -213,8 +215,8 @@ class _Reader:
             try:  # the common case: three valid cells
                 row.iys = (source, status, parse_consent_date(raw_date))
                 return
-            except ValidationError:
-                pass
+            except ValidationError as problem:
+                _frames_forget(problem)
         header = self.columns.header
         problems = row.iys_problems
         for target, value in ((matching.IYS_SOURCE, source), (matching.IYS_STATUS, status),
@@ -233,10 +235,34 @@ class _Reader:
             try:
                 when = parse_consent_date(raw_date)
             except ValidationError as problem:
+                _frames_forget(problem)
                 problems.append((header(matching.IYS_CONSENT_DATE), raw_date,
                                  problem.messages[0]))
         if not problems:
             row.iys = (source, status, when)
+
+
+def _frames_forget(error: BaseException) -> None:
+    """Drop the frames a caught error and the errors within it hold.
+
+    A single-message ValidationError refers to itself (``error_list = [self]``), so only the
+    cycle collector frees it, and until then its traceback, and its context's, hold every
+    calling frame up to chunk_read: the whole chunk of rows. Without this, each chunk was
+    cyclic garbage the collector had to trace and free.
+    """
+    pending, seen = [error], set()
+    while pending:
+        item = pending.pop()
+        if item is None or id(item) in seen:
+            continue
+        seen.add(id(item))
+        item.__traceback__ = None
+        pending += [item.__context__, item.__cause__]
+        if isinstance(item, ValidationError):
+            if hasattr(item, "error_dict"):
+                pending += [e for errors in item.error_dict.values() for e in errors]
+            else:
+                pending += [e for e in item.error_list if e is not item]
 
 
 def chunk_read(*, upload: Upload, records: list[tuple[int, list[str]]],
@@ -385,7 +411,7 @@ class _DeliveryPolicy:
     def __init__(self, connector: IysConnector, now: datetime):
         self.connector, self.now = connector, now
         self.states: dict[tuple, str] = {}
-        self.late: dict[datetime, bool] = {}
+        self.too_late = IysLateness(now)
 
     def state(self, facts: ConsentFacts, previous) -> str:
         late = self.too_late(facts.consent_date)
@@ -395,11 +421,6 @@ class _DeliveryPolicy:
             self.states[key] = iys_delivery_state(facts, previous=previous,
                                                   connector=self.connector, late=late)
         return self.states[key]
-
-    def too_late(self, when: datetime) -> bool:
-        if when not in self.late:
-            self.late[when] = is_too_late_for_iys(when, self.now)
-        return self.late[when]
 
 
 class _Decider:

@@ -1,6 +1,6 @@
 """Each İYS validation rule, checked before anything is stored or queued."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -8,6 +8,7 @@ from consents.rules import (
     IYS_EPOCH,
     TURKEY,
     ConsentFacts,
+    IysLateness,
     StoredConsent,
     consent_errors,
     is_too_late_for_iys,
@@ -123,3 +124,16 @@ def test_a_consent_past_its_deadline_is_too_late_for_iys():
     given = datetime(2026, 11, 16, 12, 0, tzinfo=TURKEY)  # Monday; deadline Thursday 12:00
     assert not is_too_late_for_iys(given, now=datetime(2026, 11, 19, 11, 59, tzinfo=TURKEY))
     assert is_too_late_for_iys(given, now=datetime(2026, 11, 19, 12, 1, tzinfo=TURKEY))
+
+
+@pytest.mark.parametrize("now", [datetime(2026, 11, 19, 11, 59, tzinfo=TURKEY),
+                                 datetime(2026, 11, 19, 12, 1, tzinfo=TURKEY),
+                                 datetime(2026, 11, 2, 9, 30, tzinfo=TURKEY),
+                                 datetime(2026, 10, 31, 8, 0, tzinfo=UTC)])  # 11:00 Turkey
+def test_an_uploads_lateness_check_agrees_with_the_rule_for_every_date(now):
+    # Every hour over three weeks around the national holiday of 29 October and weekends.
+    dates = [datetime(2026, 10, 20, 0, 30, tzinfo=TURKEY) + timedelta(hours=h)
+             for h in range(24 * 31)]
+    late = IysLateness(now)
+    assert [late(when) for when in dates] == [is_too_late_for_iys(when, now) for when in dates]
+    assert late(None) is False
