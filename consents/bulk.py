@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -416,6 +417,13 @@ def _json(value: Any) -> str:
     return copy_text(orjson.dumps(value).decode())
 
 
+@lru_cache(maxsize=16_384)
+def _turkey_iso(when: datetime) -> str:
+    """A consent date in Turkey time, ISO 8601: the events' JSON and the consents' COPY
+    lines both write it, a row's consents share it, and a file's dates repeat."""
+    return timezone.localtime(when, TURKEY).isoformat()
+
+
 def _snapshot_json(consent: ConsentRecord | None, permission: str) -> str:
     """The JSON of consent_event_snapshot(consent, permission) for vocabulary values, without
     building a dict."""
@@ -426,7 +434,7 @@ def _snapshot_json(consent: ConsentRecord | None, permission: str) -> str:
             and (source == "" or source.isidentifier())):
         return copy_text(orjson.dumps(consent_event_snapshot(consent, permission)).decode())
     when = consent.consent_date
-    when = f'"{timezone.localtime(when, TURKEY).isoformat()}"' if when is not None else "null"
+    when = f'"{_turkey_iso(when)}"' if when is not None else "null"
     return (f'{{"status": "{status}", "source": "{source}", "consent_date": {when}, '
             f'"iys_state": "{state}", "permission": "{permission}"}}')
 
@@ -523,7 +531,7 @@ class _PostgresWriter:
             for record, pk in zip(records, self._ids(cursor, "consents_consent", len(records)),
                                   strict=True):
                 record.pk = pk
-                when = record.consent_date.isoformat() if record.consent_date else "\\N"
+                when = _turkey_iso(record.consent_date) if record.consent_date else "\\N"
                 lines.append(
                     f"{pk}\t{record.contact.pk}\t{copy_text(record.recipient)}\t"
                     f"{record.recipient_type}\t{record.type}\t{record.status}\t"
