@@ -189,7 +189,8 @@ class IysLateness:
     def __call__(self, consent_date: datetime | None) -> bool:
         if consent_date is None:
             return False
-        local = timezone.localtime(consent_date, TURKEY)
+        local = (consent_date if consent_date.tzinfo is TURKEY
+                 else timezone.localtime(consent_date, TURKEY))
         day = local.date()
         deadline_day = self.deadline_days.get(day)
         if deadline_day is None:
