@@ -174,14 +174,9 @@ class _Reader:
         try:
             ids = identifiers_clean(**raw)
         except ValidationError as problem:
-            _frames_forget(problem)
-            if hasattr(problem, "error_dict"):
-                for name, problems in problem.error_dict.items():
-                    for item in problems:
-                        self.error(errors, number, columns.header(name), raw.get(name, ""),
-                                   item.messages[0])
-            else:
-                self.error(errors, number, "", "", problem.messages[0])
+            for name, message in _error_messages(problem):
+                self.error(errors, number, columns.header(name) if name else "",
+                           raw.get(name, ""), message)
             return None
         if self.iys_mode and not (ids["email"] or ids["phone"]):
             self.error(errors, number, "", "",
@@ -197,9 +192,9 @@ class _Reader:
             try:
                 cleaned = attribute_value_clean(attribute, value)
             except ValidationError as problem:
-                _frames_forget(problem)
-                self.error(errors, number, columns.headers[position], value,
-                           problem.messages[0], Kind.CELL)
+                (_name, message), *_others = _error_messages(problem)
+                self.error(errors, number, columns.headers[position], value, message,
+                           Kind.CELL)
                 continue
             if cleaned is not None:
                 attributes[attribute.name] = cleaned
@@ -218,7 +213,7 @@ class _Reader:
                 row.iys = (source, status, parse_consent_date(raw_date))
                 return
             except ValidationError as problem:
-                _frames_forget(problem)
+                _error_release(problem)
         header = self.columns.header
         problems = row.iys_problems
         for target, value in ((matching.IYS_SOURCE, source), (matching.IYS_STATUS, status),
@@ -237,20 +232,31 @@ class _Reader:
             try:
                 when = parse_consent_date(raw_date)
             except ValidationError as problem:
-                _frames_forget(problem)
-                problems.append((header(matching.IYS_CONSENT_DATE), raw_date,
-                                 problem.messages[0]))
+                (_name, message), *_others = _error_messages(problem)
+                problems.append((header(matching.IYS_CONSENT_DATE), raw_date, message))
         if not problems:
             row.iys = (source, status, when)
 
 
-def _frames_forget(error: BaseException) -> None:
-    """Drop the frames a caught error and the errors within it hold.
+def _error_messages(error: ValidationError) -> list[tuple[str, str]]:
+    """(field or "", first message) of each error a caught ValidationError holds; the error
+    is released afterwards (see _error_release)."""
+    if hasattr(error, "error_dict"):
+        found = [(name, item.messages[0]) for name, items in error.error_dict.items()
+                 for item in items]
+    else:
+        found = [("", error.messages[0])]
+    _error_release(error)
+    return found
+
+
+def _error_release(error: BaseException) -> None:
+    """Break the reference cycles of a caught error whose messages have been read.
 
     A single-message ValidationError refers to itself (``error_list = [self]``), so only the
     cycle collector frees it, and until then its traceback, and its context's, hold every
-    calling frame up to chunk_read: the whole chunk of rows. Without this, each chunk was
-    cyclic garbage the collector had to trace and free.
+    calling frame up to chunk_read: the whole chunk of rows. The upload runs the collector
+    rarely (services._fewer_collector_passes), so nothing a chunk leaves may need it.
     """
     pending, seen = [error], set()
     while pending:
@@ -258,13 +264,15 @@ def _frames_forget(error: BaseException) -> None:
         if item is None or id(item) in seen:
             continue
         seen.add(id(item))
-        item.__traceback__ = None
         pending += [item.__context__, item.__cause__]
+        item.__traceback__ = item.__context__ = item.__cause__ = None
         if isinstance(item, ValidationError):
             if hasattr(item, "error_dict"):
                 pending += [e for errors in item.error_dict.values() for e in errors]
+                item.error_dict = {}
             else:
                 pending += [e for e in item.error_list if e is not item]
+                item.error_list = []
 
 
 def chunk_read(*, upload: Upload, records: list[tuple[int, list[str]]],
@@ -491,10 +499,11 @@ class _Decider:
                               "consent_date": matching.IYS_CONSENT_DATE}.get(field_name,
                                                                              field_name)
                     for item in items:
+                        (_name, message), *_others = _error_messages(item)
                         self.note(row, Kind.OPTOUT, columns.header(column),
                                   columns.cell(row.cells, column),
                                   _("%(message)s Kept as opt-out; nothing sent to İYS.")
-                                  % {"message": item.messages[0]})
+                                  % {"message": message})
                 continue
             state = self.policy.state(facts, current)
             if self.policy.too_late(when):

@@ -209,7 +209,7 @@ def _statistics_refresh(upload: Upload) -> None:
 @contextlib.contextmanager
 def _fewer_collector_passes() -> Iterator[None]:
     """A chunk holds a few hundred thousand objects at once, all freed by reference counting
-    when it is done (pipeline._frames_forget keeps caught errors from tying a chunk into a
+    when it is done (pipeline._error_release keeps caught errors from tying a chunk into a
     reference cycle). With CPython's default threshold (700 allocations) the cycle collector
     traced them thousands of times per chunk, a quarter of the upload's CPU time; at 100,000
     still once per chunk. It runs once per million allocations instead: memory stays flat
