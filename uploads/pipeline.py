@@ -7,13 +7,12 @@ write with consents.bulk. The same contact on several rows: the last row wins.
 """
 
 from collections import Counter
-from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -103,8 +102,8 @@ class ChunkResult:
 
 @dataclass
 class RecentWrites:
-    """What a chunk writes, perhaps not committed yet: a pipelined run decides the chunks
-    after it from the database plus this, while it is still being written."""
+    """What the previous chunk writes, perhaps not committed yet: a pipelined run decides the
+    next chunk from the database plus this, while that chunk is still being written."""
 
     contacts: dict[int, ContactRecord]  # created or updated, as they are after the chunk
     currents: dict[tuple[str, str], ConsentRecord]
@@ -298,60 +297,41 @@ def chunk_read(*, upload: Upload, records: list[tuple[int, list[str]]],
     return ChunkRead(records=records, rows=rows, counts=counts, errors=errors)
 
 
-@dataclass
-class Lookups:
-    """What a chunk's rows find in the database: every contact one of their identifiers
-    points at, and the current consent of each of their recipients (chunk_lookups)."""
-
-    contacts: list[ContactRecord]
-    currents: dict[tuple[str, str], ConsentRecord]
-
-
-def _identifier_keys(rows: list[Row]) -> dict[str, set[str]]:
-    return {"emails": {r.ids["email"] for r in rows if r.ids["email"]},
-            "phones": {r.ids["phone"] for r in rows if r.ids["phone"]},
-            "external_ids": {r.ids["external_id"] for r in rows if r.ids["external_id"]}}
-
-
-def chunk_lookups(read: ChunkRead) -> Lookups:
-    """Look up what a chunk needs from the database; a pipelined run does this a chunk
-    ahead, in a thread of its own, while the chunk before is decided."""
-    keys = _identifier_keys(read.rows)
-    with transaction.atomic():  # the lookups' planner setting is scoped to a transaction
-        return Lookups(contacts=contacts_load(**keys),
-                       currents=consents_current_load(recipients=keys["emails"]
-                                                      | keys["phones"]))
-
-
 def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns: Columns,
                 connector: IysConnector, actor=None, now: datetime,
-                read: ChunkRead | None = None, found: Lookups | None = None,
-                recent: Sequence[RecentWrites] = (), defer: bool = False,
-                earlier_events: bool = True) -> ChunkResult:
+                read: ChunkRead | None = None, recent: RecentWrites | None = None,
+                defer: bool = False, earlier_events: bool = True,
+                beside: Executor | None = None) -> ChunkResult:
     """Decide and write one chunk of rows; call inside a transaction.
 
-    ``read`` is the chunk_read of exactly these records when it was done ahead, ``found``
-    its chunk_lookups. ``defer`` (PostgreSQL): decide and prepare the statements only;
-    chunk_flush writes them later. ``recent``: what the chunks not known to be committed
-    when the lookups began write, oldest first; it counts as committed (applying a chunk's
-    writes over a database that already holds them changes nothing). ``earlier_events=False``:
-    the run knows this upload has written no history event before this chunk (e.g. a
-    re-upload that changed nothing yet), so no contact can have been on an earlier row.
+    ``read`` is the chunk_read of exactly these records when it was done ahead. ``defer``
+    (PostgreSQL): decide and prepare the statements only; chunk_flush writes them later,
+    ``recent`` being what the chunk before writes meanwhile. ``earlier_events=False``: the
+    run knows this upload has written no history event before this chunk (e.g. a re-upload
+    that changed nothing yet), so no contact can have been on an earlier row. ``beside``: a
+    thread with its own connection that looks up the current consents of every recipient
+    in the chunk while this one looks up the contacts.
     """
     if read is None or read.records is not records:
-        read, found = chunk_read(upload=upload, records=records, columns=columns), None
+        read = chunk_read(upload=upload, records=records, columns=columns)
     counts, errors, rows = read.counts, read.errors, read.rows
 
-    keys = _identifier_keys(rows)
-    existing = found.contacts if found is not None else contacts_load(**keys)
-    for writes in recent:
-        existing = writes.contacts_overlay(existing, **keys)
+    keys = {"emails": {r.ids["email"] for r in rows if r.ids["email"]},
+            "phones": {r.ids["phone"] for r in rows if r.ids["phone"]},
+            "external_ids": {r.ids["external_id"] for r in rows if r.ids["external_id"]}}
+    currents_found = None
+    if beside is not None:
+        currents_found = beside.submit(consents_current_load,
+                                       recipients=keys["emails"] | keys["phones"])
+    existing = contacts_load(**keys)
+    if recent is not None:
+        existing = recent.contacts_overlay(existing, **keys)
     slots = _slots_resolve(rows, existing, errors, upload, counts, columns)
     known = [s.contact.pk for s in slots if s.contact is not None]
     seen_before = contacts_with_events(contact_ids=known if earlier_events else [],
                                        origin=Origin.UPLOAD, reference=upload.reference)
-    for writes in recent:
-        seen_before |= writes.event_contacts.intersection(known)
+    if recent is not None:
+        seen_before |= recent.event_contacts.intersection(known)
 
     winners = []
     for slot in slots:
@@ -369,12 +349,15 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
                 message=_("The same contact was on an earlier row; this later row wins.")))
         winners.append((slot, last))
 
-    recipients = {value for _slot, row in winners
-                  for value in (row.ids["email"], row.ids["phone"]) if value}
-    currents = (found.currents if found is not None
-                else consents_current_load(recipients=recipients))
-    for writes in recent:
-        currents.update((key, consent) for key, consent in writes.currents.items()
+    if currents_found is not None:
+        recipients = keys["emails"] | keys["phones"]
+        currents = currents_found.result()
+    else:
+        recipients = {value for _slot, row in winners
+                      for value in (row.ids["email"], row.ids["phone"]) if value}
+        currents = consents_current_load(recipients=recipients)
+    if recent is not None:
+        currents.update((key, consent) for key, consent in recent.currents.items()
                         if key[0] in recipients)
     changes = []
     decide = _Decider(upload, columns, currents, _DeliveryPolicy(connector, now), errors, counts,

@@ -7,9 +7,9 @@ import logging
 import queue
 import threading
 import uuid
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
@@ -31,7 +31,6 @@ from uploads.pipeline import (
     RecentWrites,
     chunk_apply,
     chunk_flush,
-    chunk_lookups,
     chunk_read,
 )
 
@@ -253,22 +252,15 @@ class _Stale(Exception):
 
 def _run_pipelined(upload: Upload, path: Path, columns: Columns,
                    connector: IysConnector) -> None:
-    """Three chunks at once: a writer thread writes and commits chunk n-1 while this thread
-    decides chunk n and a lookup thread looks chunk n+1 up. Python and PostgreSQL work at
-    once, and the deciding thread rarely waits for a lookup.
-
-    A chunk's lookups begin when the chunk two before it is handed to the writer, which
-    takes a chunk only once the one before is committed: the chunk is decided from what they
-    found plus what the two chunks before it write, kept in memory (RecentWrites).
-    """
-    actor, expected = upload.created_by, upload.checkpoint
-    recent: deque[RecentWrites] = deque(maxlen=2)
+    """Decide chunk n+1 (database as of chunk n-1, plus what chunk n writes, kept in memory)
+    while a writer thread writes and commits chunk n: Python and PostgreSQL work at once."""
+    actor, expected, recent = upload.created_by, upload.checkpoint, None
     # Whether this upload has written history events yet: until it has, no contact can have
     # been on an earlier row, and the lookup (every event of every known contact) is skipped.
     earlier_events = upload.checkpoint > 0
     with (_ReadAhead(upload, path, columns) as chunks, _Writer(upload.pk) as writer,
-          _LookAhead(chunks) as looked_up):
-        for batch, read, found in looked_up:
+          _Beside() as beside):
+        for batch, read in chunks:
             records = [(n, cells) for n, cells in batch if n > expected]
             if not records:
                 continue
@@ -277,40 +269,25 @@ def _run_pipelined(upload: Upload, path: Path, columns: Columns,
             with transaction.atomic():  # reads only; ids come from the sequences
                 result = chunk_apply(upload=upload, records=records, columns=columns,
                                      connector=connector, actor=actor, now=timezone.now(),
-                                     read=read, found=found.result(), recent=tuple(recent),
-                                     defer=True, earlier_events=earlier_events)
+                                     read=read, recent=recent, defer=True,
+                                     earlier_events=earlier_events, beside=beside)
             writer.write(records, result, expected)
-            expected = records[-1][0]
-            recent.append(RecentWrites.of(result.written))
-            earlier_events = earlier_events or bool(recent[-1].event_contacts)
+            expected, recent = records[-1][0], RecentWrites.of(result.written)
+            earlier_events = earlier_events or bool(recent.event_contacts)
         writer.wait()
 
 
-class _LookAhead:
-    """Yields each chunk read ahead with its lookups (a Future), begun in a thread with its
-    own database connection when the chunk before is handed out: they run while that chunk
-    is decided."""
+class _Beside(ThreadPoolExecutor):
+    """One thread with its own database connection for the lookups of a chunk that can run
+    beside the deciding thread's (a chunk's current consents while its contacts are looked
+    up): both wait for PostgreSQL, which has a core of its own to answer with."""
 
-    def __init__(self, chunks: Iterable[tuple[list, ChunkRead]]):
-        self.chunks = chunks
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload-lookups")
+    def __init__(self):
+        super().__init__(max_workers=1, thread_name_prefix="upload-beside")
 
-    def __enter__(self) -> Iterator[tuple[list, ChunkRead, Future]]:
-        return self._looked_up()
-
-    def __exit__(self, *exc_info) -> None:
-        self.executor.submit(connection.close)  # in the thread: its own connection
-        self.executor.shutdown(wait=True, cancel_futures=False)
-
-    def _looked_up(self) -> Iterator[tuple[list, ChunkRead, Future]]:
-        ahead = None
-        for batch, read in self.chunks:
-            looking = (batch, read, self.executor.submit(chunk_lookups, read))
-            if ahead is not None:
-                yield ahead
-            ahead = looking
-        if ahead is not None:
-            yield ahead
+    def __exit__(self, *exc_info) -> bool | None:
+        self.submit(connection.close)  # run in the thread: its own connection
+        return super().__exit__(*exc_info)
 
 
 class _Writer:
