@@ -7,7 +7,6 @@ write with consents.bulk. The same contact on several rows: the last row wins.
 """
 
 from collections import Counter
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -300,17 +299,14 @@ def chunk_read(*, upload: Upload, records: list[tuple[int, list[str]]],
 def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns: Columns,
                 connector: IysConnector, actor=None, now: datetime,
                 read: ChunkRead | None = None, recent: RecentWrites | None = None,
-                defer: bool = False, earlier_events: bool = True,
-                beside: Executor | None = None) -> ChunkResult:
+                defer: bool = False, earlier_events: bool = True) -> ChunkResult:
     """Decide and write one chunk of rows; call inside a transaction.
 
     ``read`` is the chunk_read of exactly these records when it was done ahead. ``defer``
     (PostgreSQL): decide and prepare the statements only; chunk_flush writes them later,
     ``recent`` being what the chunk before writes meanwhile. ``earlier_events=False``: the
     run knows this upload has written no history event before this chunk (e.g. a re-upload
-    that changed nothing yet), so no contact can have been on an earlier row. ``beside``: a
-    thread with its own connection that looks up the current consents of every recipient
-    in the chunk while this one looks up the contacts.
+    that changed nothing yet), so no contact can have been on an earlier row.
     """
     if read is None or read.records is not records:
         read = chunk_read(upload=upload, records=records, columns=columns)
@@ -319,10 +315,6 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
     keys = {"emails": {r.ids["email"] for r in rows if r.ids["email"]},
             "phones": {r.ids["phone"] for r in rows if r.ids["phone"]},
             "external_ids": {r.ids["external_id"] for r in rows if r.ids["external_id"]}}
-    currents_found = None
-    if beside is not None:
-        currents_found = beside.submit(consents_current_load,
-                                       recipients=keys["emails"] | keys["phones"])
     existing = contacts_load(**keys)
     if recent is not None:
         existing = recent.contacts_overlay(existing, **keys)
@@ -349,13 +341,9 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
                 message=_("The same contact was on an earlier row; this later row wins.")))
         winners.append((slot, last))
 
-    if currents_found is not None:
-        recipients = keys["emails"] | keys["phones"]
-        currents = currents_found.result()
-    else:
-        recipients = {value for _slot, row in winners
-                      for value in (row.ids["email"], row.ids["phone"]) if value}
-        currents = consents_current_load(recipients=recipients)
+    recipients = {value for _slot, row in winners
+                  for value in (row.ids["email"], row.ids["phone"]) if value}
+    currents = consents_current_load(recipients=recipients)
     if recent is not None:
         currents.update((key, consent) for key, consent in recent.currents.items()
                         if key[0] in recipients)

@@ -9,7 +9,6 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
@@ -258,8 +257,7 @@ def _run_pipelined(upload: Upload, path: Path, columns: Columns,
     # Whether this upload has written history events yet: until it has, no contact can have
     # been on an earlier row, and the lookup (every event of every known contact) is skipped.
     earlier_events = upload.checkpoint > 0
-    with (_ReadAhead(upload, path, columns) as chunks, _Writer(upload.pk) as writer,
-          _Beside() as beside):
+    with _ReadAhead(upload, path, columns) as chunks, _Writer(upload.pk) as writer:
         for batch, read in chunks:
             records = [(n, cells) for n, cells in batch if n > expected]
             if not records:
@@ -270,24 +268,11 @@ def _run_pipelined(upload: Upload, path: Path, columns: Columns,
                 result = chunk_apply(upload=upload, records=records, columns=columns,
                                      connector=connector, actor=actor, now=timezone.now(),
                                      read=read, recent=recent, defer=True,
-                                     earlier_events=earlier_events, beside=beside)
+                                     earlier_events=earlier_events)
             writer.write(records, result, expected)
             expected, recent = records[-1][0], RecentWrites.of(result.written)
             earlier_events = earlier_events or bool(recent.event_contacts)
         writer.wait()
-
-
-class _Beside(ThreadPoolExecutor):
-    """One thread with its own database connection for the lookups of a chunk that can run
-    beside the deciding thread's (a chunk's current consents while its contacts are looked
-    up): both wait for PostgreSQL, which has a core of its own to answer with."""
-
-    def __init__(self):
-        super().__init__(max_workers=1, thread_name_prefix="upload-beside")
-
-    def __exit__(self, *exc_info) -> bool | None:
-        self.submit(connection.close)  # run in the thread: its own connection
-        return super().__exit__(*exc_info)
 
 
 class _Writer:
