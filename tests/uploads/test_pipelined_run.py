@@ -47,6 +47,25 @@ def test_a_consent_recorded_by_the_chunk_before_is_the_one_the_next_chunk_replac
     assert upload.counts["consents"] == 2 and upload.counts["duplicates"] == 1
 
 
+@pytest.mark.parametrize("between", [1, 2, 3])
+def test_what_a_contact_got_chunks_before_is_what_a_later_chunk_changes(tmp_path, between):
+    path = tmp_path / "apart.csv"
+    path.write_text("email,phonenumber,city,IYSSource,IYSStatus,IYSConsentDate\n"
+                    "uzak@example.com,,Ankara,HS_WEB,ONAY,07.08.25 09:00:00\n"
+                    + "".join(f"ara{i}@example.com,,,HS_WEB,ONAY,07.08.25 09:00:00\n"
+                              for i in range(between))
+                    + "uzak@example.com,+905321000009,İzmir,HS_WEB,RET,07.08.25 10:00:00\n")
+    upload = upload_create_from_path(path=path, mode=Upload.Mode.IYS)
+    upload = upload_run(upload_id=upload.pk)
+
+    contact = Contact.objects.get(email="uzak@example.com")
+    assert contact.phone == "+905321000009" and contact.attributes["city"] == "İzmir"
+    assert Contact.objects.count() == 1 + between
+    first, second = Consent.objects.filter(recipient="uzak@example.com").order_by("id")
+    assert (first.is_current, second.status, second.is_current) == (False, "RET", True)
+    assert upload.counts["duplicates"] == 1 and upload.state == Upload.State.DONE
+
+
 def test_a_checkpoint_moved_by_another_run_sends_the_run_on_chunk_by_chunk(tmp_path,
                                                                           monkeypatch):
     from uploads import services
