@@ -83,22 +83,35 @@ def _outgoing(queryset: QuerySet[Consent], chunk_size: int = 2000) -> Iterator[O
     return (Outgoing(*row) for row in rows)
 
 
-def _outbox(connector: IysConnector, limit: int, report: PushReport) -> list[Outgoing]:
-    """The next waiting consents, oldest first, at most one per recipient and type (İYS
-    refuses duplicates in one request and order matters); late or unpermitted ones drop out."""
+def _outbox(connector: IysConnector, limit: int, report: PushReport,
+            after: int = 0) -> tuple[list[Outgoing], int]:
+    """The next waiting consents above id ``after``, oldest first, at most one per recipient
+    and type (İYS refuses duplicates in one request and order matters); late or unpermitted
+    ones drop out. Also returns where the next call should start: the last id read, or just
+    before the first consent held back as a duplicate, so that it goes in a later request.
+
+    Reading on from ``after`` rather than from the first pending consent matters: each batch
+    leaves its consents' old (pending) entries in the state index until vacuum, and starting
+    over at the first pending id walked through all of them again on every call (2.8 s of
+    PostgreSQL's CPU per 100,000 consents, the push's largest database cost)."""
     chosen: list[Outgoing] = []
     keys: set[tuple[str, str, str]] = set()
     dropped: list[DeliveryUpdate] = []
+    resume: int | None = None
+    last = after
     now = timezone.now()  # one clock reading for the batch, not one per consent
     # In a transaction Django declares the cursor WITHOUT HOLD, which PostgreSQL plans for its
-    # first rows: the (iys_state, id) index in order, reading only what we fetch. Outside one
+    # first rows: the state index in order, reading only what we fetch. Outside one
     # (WITH HOLD) every pending row is materialised on each call, and after an upload the
     # statistics, which have not caught up yet, make even a LIMIT query sort all of them.
     with transaction.atomic():
-        for consent in _outgoing(Consent.objects.filter(iys_state=IysState.PENDING)
+        for consent in _outgoing(Consent.objects.filter(iys_state=IysState.PENDING, pk__gt=after)
                                  .order_by("pk"), limit):
+            last = consent.pk
             key = (consent.recipient, consent.recipient_type, consent.type)
             if key in keys:
+                if resume is None:
+                    resume = consent.pk - 1
                 continue
             keys.add(key)
             if not connector.channel_permitted(consent.type):
@@ -114,7 +127,7 @@ def _outbox(connector: IysConnector, limit: int, report: PushReport) -> list[Out
                 if len(chosen) >= limit:
                     break
     _update(dropped, report)
-    return chosen
+    return chosen, last if resume is None else resume
 
 
 def iys_push(*, poll_wait: float = 120.0) -> PushReport:
@@ -157,10 +170,14 @@ def iys_push(*, poll_wait: float = 120.0) -> PushReport:
 
 def _push_iys(connector: IysConnector, client: IysClient, report: PushReport,
               lease: Lease) -> None:
+    after = 0
     while True:
-        batch = _outbox(connector, BULK_LIMIT, report)
-        if not batch:
+        batch, resume = _outbox(connector, BULK_LIMIT, report, after)
+        if not batch and resume == after:
             return
+        after = resume
+        if not batch:  # all dropped, or held back for a later request
+            continue
         if not connector.integrator_mode:
             batch = _known_to_iys(client, batch, report)
             if not batch:
@@ -317,10 +334,14 @@ def iys_push_consent(*, consent_id: int) -> str:
 def _push_iletimerkezi(connector: IysConnector, report: PushReport, lease: Lease) -> None:
     client = iletimerkezi_client(connector)
     try:
+        after = 0
         while True:
-            batch = _outbox(connector, ILETIMERKEZI_BATCH, report)
-            if not batch:
+            batch, resume = _outbox(connector, ILETIMERKEZI_BATCH, report, after)
+            if not batch and resume == after:
                 return
+            after = resume
+            if not batch:
+                continue
             if not connector.integrator_mode:
                 batch = _known_locally(batch, report)
                 if not batch:
