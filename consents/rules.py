@@ -172,8 +172,19 @@ def iys_deadline(consent_date: datetime) -> datetime:
     return datetime.combine(_deadline_day(local.date()), local.timetz())
 
 
+# Every deadline is at least this long after its consent: 3 business days are 3 or more
+# calendar days at the same wall-clock time, and a clock change (Turkey had them until 2016)
+# moves that by at most an hour.
+_NEVER_LATE_WITHIN = timedelta(days=IYS_BUSINESS_DAYS, hours=-1)
+
+
 def is_too_late_for_iys(consent_date: datetime | None, now: datetime | None = None) -> bool:
-    return consent_date is not None and (now or timezone.now()) > iys_deadline(consent_date)
+    if consent_date is None:
+        return False
+    now = now or timezone.now()
+    # A recent consent needs no calendar: one subtraction instead of the deadline's time zone
+    # and holiday work (the push asks this for every consent it sends).
+    return now - consent_date >= _NEVER_LATE_WITHIN and now > iys_deadline(consent_date)
 
 
 class IysLateness:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+import orjson
 import requests
 
 from connectors.iys.auth import IysTokenAuth, TokenStore
@@ -32,6 +33,9 @@ from connectors.iys.errors import (
 logger = logging.getLogger(__name__)
 
 BULK_LIMIT = 1000
+# Bodies are encoded and decoded with orjson: a bulk request carries 1,000 consents and its
+# answer echoes them, and the standard json module was a tenth of the push's CPU.
+_JSON_CONTENT = {"Content-Type": "application/json"}
 CHANGES_LIMIT = 999
 
 
@@ -75,8 +79,10 @@ class IysClient:
         while True:
             try:
                 response = self.session.request(
-                    method, self.base_url + path, json=json, params=params,
-                    timeout=self.timeout, auth=self.auth if auth else None)
+                    method, self.base_url + path, params=params, timeout=self.timeout,
+                    auth=self.auth if auth else None,
+                    **({} if json is None else {"data": orjson.dumps(json),
+                                                "headers": _JSON_CONTENT}))
             except (requests.ConnectionError, requests.Timeout) as exc:
                 error: IysError = IysUnavailable(f"{type(exc).__name__} calling {path}")
             else:
@@ -187,8 +193,8 @@ class IysClient:
 
 def _json_or_none(response: requests.Response) -> Any:
     try:
-        return response.json()
-    except ValueError:
+        return orjson.loads(response.content)
+    except ValueError:  # orjson.JSONDecodeError is one
         return None
 
 

@@ -137,3 +137,17 @@ def test_an_uploads_lateness_check_agrees_with_the_rule_for_every_date(now):
     late = IysLateness(now)
     assert [late(when) for when in dates] == [is_too_late_for_iys(when, now) for when in dates]
     assert late(None) is False
+
+
+@pytest.mark.parametrize("start", [
+    datetime(2016, 3, 24, 0, 0, tzinfo=TURKEY),  # clocks went forward on 27 March 2016
+    datetime(2015, 11, 5, 0, 0, tzinfo=TURKEY),  # and back on 8 November 2015
+    datetime(2026, 11, 16, 0, 0, tzinfo=TURKEY),
+])
+def test_too_late_is_exactly_past_the_deadline_across_clock_changes(start):
+    for hour in range(0, 96, 1):
+        given = (start + timedelta(hours=hour, minutes=30)).astimezone(UTC)
+        deadline = iys_deadline(given)
+        for now in (deadline - timedelta(seconds=1), deadline, deadline + timedelta(seconds=1),
+                    given + timedelta(days=3, hours=-1, seconds=-1)):
+            assert is_too_late_for_iys(given, now=now) == (now > deadline), (given, now)
