@@ -4,23 +4,26 @@ The bulk twin of consents.services.consent_delivery_update: one UPDATE per batch
 ConsentEvent per consent. Application is idempotent: a consent that already reached a final
 state (accepted, rejected) is left alone, so a redelivered result never writes twice.
 
-On PostgreSQL the batch is set-based: rows travel as tuples, not model instances, and the
-UPDATE takes its values from one row of parameters (every consent moves alike, as to "sent")
-or from a COPY-filled temporary table; events go in with one COPY. Django's bulk_update
-writes a CASE WHEN per row and field, which made this the push's largest cost by far.
-Elsewhere (SQLite for ``make run``) Django's bulk_update and bulk_create write the same rows.
+On PostgreSQL the batch is one statement: the updates travel as one JSON array of rows, and
+PostgreSQL locks, updates and writes the events itself (``_APPLY``); no model instance, no row
+back to Python. Django's bulk_update writes a CASE WHEN per row and field, which made this the
+push's largest cost by far. Elsewhere (SQLite for ``make run``) Django's bulk_update and
+bulk_create write the same rows.
+
+A bulk request's result (``sent_at`` set) also records in its event which request it was and
+when it was sent: a consent whose result comes back within the push moves once, pending →
+accepted, and that one event keeps the sending too (connectors.services.push).
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
-from consents.bulk import copy_rows, pg_cursor
+from consents.bulk import pg_cursor
 from consents.choices import IysState
 from consents.models import Consent, ConsentEvent
 from consents.services import ChangeOrigin
@@ -41,16 +44,24 @@ class DeliveryUpdate:
     error_code: str = ""
     error_message: str = ""
     attempted: bool = False
+    # A result of a bulk request: when the request was sent (its request_id is the request's).
+    sent_at: datetime | None = None
 
     def values(self) -> tuple[str, str, str, str, str, int]:
-        """What it writes, in the order of _VALUE_COLUMNS (one row of the UPDATE's source)."""
+        """What it writes: state, transaction id, request id, error code and message, attempts
+        (one row of _APPLY's source, after the consent's id)."""
         return (str(self.state), self.transaction_id, self.request_id, self.error_code,
                 self.error_message, int(self.attempted))
 
     def event_after(self) -> dict[str, str]:
-        """The ``after`` of the DELIVERY event it may write."""
-        return {"iys_state": str(self.state), "transaction_id": self.transaction_id,
-                "error_code": self.error_code}
+        """The ``after`` of the DELIVERY event it may write; a bulk request's result also says
+        which request it was and when it was sent (no event was written then)."""
+        after = {"iys_state": str(self.state), "transaction_id": self.transaction_id,
+                 "error_code": self.error_code}
+        if self.sent_at is not None:
+            after["request_id"] = self.request_id
+            after["sent_at"] = self.sent_at.isoformat()
+        return after
 
 
 @transaction.atomic
@@ -100,82 +111,62 @@ def _django_apply(by_id: dict[int, DeliveryUpdate], origin: ChangeOrigin,
     return len(consents)
 
 
-# The columns an update brings (DeliveryUpdate.values), in the temporary table and the
-# one-row source alike.
-_VALUE_COLUMNS = (("state", "text"), ("transaction_id", "text"), ("request_id", "text"),
-                  ("error_code", "text"), ("error_message", "text"), ("attempts", "integer"))
 # Empty transaction and request ids keep the stored ones, as the portable path does.
 _ASSIGNMENTS = (
     "iys_state = u.state, "
     "iys_transaction_id = COALESCE(NULLIF(u.transaction_id, ''), c.iys_transaction_id), "
     "iys_request_id = COALESCE(NULLIF(u.request_id, ''), c.iys_request_id), "
     "iys_error_code = u.error_code, iys_error_message = u.error_message, "
-    "iys_attempts = c.iys_attempts + u.attempts, iys_updated_at = %s")
-UPDATE_TABLE = "consents_delivery_update"
+    "iys_attempts = c.iys_attempts + u.attempts, iys_updated_at = %(now)s")
+# The event's after, as DeliveryUpdate.event_after writes it (jsonb orders keys itself).
+_AFTER = ("jsonb_build_object('iys_state', u.state, 'transaction_id', u.transaction_id, "
+          "'error_code', u.error_code) || CASE WHEN u.sent_at IS NULL THEN '{}'::jsonb "
+          "ELSE jsonb_build_object('request_id', u.request_id, 'sent_at', u.sent_at) END")
+_EVENT_COLUMNS = ("contact_id, consent_id, before, after, field, kind, origin, origin_reference, "
+                  "row_number, actor_id, actor_label, created_at")
+# One statement for the whole batch: the updates arrive as one JSON array of rows (orjson
+# writes it in one call; psycopg dumped arrays element by element in Python), consents are
+# locked in id order (as the portable path does, so two writers never deadlock), updated, and
+# their events inserted from the locked rows, so no row travels back to Python.
+_APPLY = f"""
+WITH u AS (
+    SELECT (r->>0)::bigint AS id, r->>1 AS state, r->>2 AS transaction_id,
+           r->>3 AS request_id, r->>4 AS error_code, r->>5 AS error_message,
+           (r->>6)::integer AS attempts, r->>7 AS sent_at
+    FROM jsonb_array_elements(%(rows)s::jsonb) AS r
+), locked AS (
+    SELECT c.id, c.contact_id, c.type, c.iys_state AS before
+    FROM consents_consent AS c
+    WHERE c.id IN (SELECT id FROM u) AND NOT c.iys_state = ANY(%(final)s)
+    ORDER BY c.id FOR UPDATE
+), changed AS (
+    UPDATE consents_consent AS c SET {_ASSIGNMENTS}
+    FROM u JOIN locked AS l ON l.id = u.id WHERE c.id = u.id
+    RETURNING c.id
+), events AS (
+    INSERT INTO consents_consentevent ({_EVENT_COLUMNS})
+    SELECT l.contact_id, l.id, to_jsonb(l.before::text), {_AFTER}, l.type, %(kind)s,
+           %(origin)s, %(reference)s, %(row_number)s, %(actor)s, %(actor_label)s, %(now)s
+    FROM locked AS l JOIN u ON u.id = l.id
+    WHERE l.before <> u.state OR u.error_code <> ''
+    ORDER BY l.id
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM changed)
+"""
 
 
 def _postgres_apply(by_id: dict[int, DeliveryUpdate], origin: ChangeOrigin,
                     now: datetime) -> int:
-    """Lock, update and record the batch in three to six statements, whatever its size."""
-    with pg_cursor() as cursor:
-        # Locked in id order, as the portable path does, so two writers never deadlock.
-        cursor.execute("SELECT id, contact_id, type, iys_state FROM consents_consent "
-                       "WHERE id = ANY(%s) AND NOT iys_state = ANY(%s) ORDER BY id FOR UPDATE",
-                       [list(by_id), [str(state) for state in FINAL_STATES]])
-        consents = cursor.fetchall()
-        if not consents:
-            return 0
-        updates = [by_id[pk] for pk, _contact, _type, _before in consents]
-        if len({update.values() for update in updates}) == 1:
-            _update_alike(cursor, [pk for pk, _contact, _type, _before in consents],
-                          updates[0], now)
-        else:
-            _update_each(cursor, updates, now)
-        _events_copy(cursor, [(consent, update)
-                              for consent, update in zip(consents, updates, strict=True)
-                              if _wants_event(consent[3], update)], origin, now)
-    return len(consents)
-
-
-def _update_alike(cursor: Any, ids: list[int], update: DeliveryUpdate, now: datetime) -> None:
-    """Every consent gets the same values (e.g. "sent" with one request id): one UPDATE."""
-    source = ", ".join(f"%s::{type_} AS {name}" for name, type_ in _VALUE_COLUMNS)
-    cursor.execute(f"UPDATE consents_consent AS c SET {_ASSIGNMENTS} "
-                   f"FROM (SELECT {source}) AS u WHERE c.id = ANY(%s)",
-                   [now, *update.values(), ids])  # in the order of the %s
-
-
-def _update_each(cursor: Any, updates: list[DeliveryUpdate], now: datetime) -> None:
-    """Values differ per consent (e.g. transaction ids): COPY them, then one UPDATE … FROM.
-
-    The table lives as long as the connection and is emptied after use: a transaction may
-    apply several batches. TRUNCATE rather than DELETE: autovacuum never visits temporary
-    tables, so deleted rows would pile up over a long push."""
-    columns = ", ".join(f"{name} {type_}" for name, type_ in _VALUE_COLUMNS)
-    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {UPDATE_TABLE} (id bigint, {columns})")
-    copy_rows(cursor, f"COPY {UPDATE_TABLE} FROM STDIN",
-              ((update.consent_id, *update.values()) for update in updates))
-    # The id list repeats the join so that consents are found through the primary key: the
-    # temporary table has no statistics, and after an upload neither has consents_consent, so
-    # the join alone may scan the whole table on every poll.
-    cursor.execute(f"UPDATE consents_consent AS c SET {_ASSIGNMENTS} FROM {UPDATE_TABLE} AS u "
-                   "WHERE c.id = u.id AND c.id = ANY(%s)",
-                   [now, [update.consent_id for update in updates]])
-    cursor.execute(f"TRUNCATE {UPDATE_TABLE}")
-
-
-def _events_copy(cursor: Any, changed: list[tuple[tuple[int, int, str, str], DeliveryUpdate]],
-                 origin: ChangeOrigin, now: datetime) -> None:
-    """One DELIVERY event per changed consent, as the portable path's bulk_create writes it."""
-    if not changed:
-        return
+    """Lock, update and record the batch in one statement, whatever its size."""
     fields = origin.event_fields()
-    actor = fields["actor"].pk if fields["actor"] is not None else None
-    copy_rows(cursor, "COPY consents_consentevent (contact_id, consent_id, before, after, "
-                      "field, kind, origin, origin_reference, row_number, actor_id, "
-                      "actor_label, created_at) FROM STDIN",
-              ((contact_id, pk, orjson.dumps(before).decode(),
-               orjson.dumps(update.event_after()).decode(), type_)
-               for (pk, contact_id, type_, before), update in changed),
-              tail=(ConsentEvent.Kind.DELIVERY, fields["origin"], fields["origin_reference"],
-                    fields["row_number"], actor, fields["actor_label"], now))
+    rows = orjson.dumps([(update.consent_id, *update.values(), update.sent_at)
+                         for update in by_id.values()])
+    with pg_cursor() as cursor:
+        cursor.execute(_APPLY, {
+            "rows": rows.decode(), "final": [str(state) for state in FINAL_STATES],
+            "now": now, "kind": str(ConsentEvent.Kind.DELIVERY), "origin": str(fields["origin"]),
+            "reference": fields["origin_reference"], "row_number": fields["row_number"],
+            "actor": fields["actor"].pk if fields["actor"] is not None else None,
+            "actor_label": fields["actor_label"]})
+        return cursor.fetchone()[0]

@@ -134,9 +134,29 @@ def test_a_redelivered_result_is_applied_once(path, origin):
     assert len(delivery_events()) == 1
 
 
+def test_a_bulk_requests_result_names_the_request_and_when_it_was_sent(path, origin):
+    """A consent answered within the push was never written as sent: its one event keeps it."""
+    from datetime import UTC, datetime
+
+    waiting = ConsentFactory()
+    sent_at = datetime(2026, 11, 24, 7, 30, 5, 120, tzinfo=UTC)
+
+    consent_delivery_bulk_update(updates=[DeliveryUpdate(
+        consent_id=waiting.pk, state=IysState.ACCEPTED, transaction_id="tx-1",
+        request_id="req-7", attempted=True, sent_at=sent_at)], origin=origin)
+
+    waiting.refresh_from_db()
+    assert (waiting.iys_state, waiting.iys_request_id, waiting.iys_attempts) == (
+        IysState.ACCEPTED, "req-7", 1)
+    [event] = delivery_events()
+    assert (event.before, event.after) == (IysState.PENDING, {
+        "iys_state": IysState.ACCEPTED, "transaction_id": "tx-1", "error_code": "",
+        "request_id": "req-7", "sent_at": "2026-11-24T07:30:05.000120+00:00"})
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the set-based path is PostgreSQL's")
 def test_a_batch_takes_as_many_statements_whatever_its_size(origin, monkeypatch):
-    """No statement per consent: the UPDATE and the events' insert are one each."""
+    """No statement per consent: the lock, the UPDATE and the events' insert are one."""
     statements: list[str] = []
     for name in ("execute", "copy"):
         monkeypatch.setattr(psycopg.Cursor, name, counting(getattr(psycopg.Cursor, name),
