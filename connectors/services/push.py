@@ -311,9 +311,9 @@ def _open_requests_sent(report: PushReport) -> None:
 
 def _poll_one(client: IysClient, bulk: IysBulkRequest, report: PushReport) -> None:
     results = client.consents_bulk_result(bulk.request_id)
-    IysBulkRequest.objects.filter(pk=bulk.pk).update(polls=bulk.polls + 1)
     if len(results) != len(bulk.consent_ids) or any(
             r.get("status") == "enqueue" for r in results):
+        IysBulkRequest.objects.filter(pk=bulk.pk).update(polls=bulk.polls + 1)
         return
     ordered = sorted(results, key=lambda r: int(r["index"]))
     ids = [bulk.consent_ids[int(result["index"])] for result in ordered]
@@ -336,7 +336,8 @@ def _poll_one(client: IysClient, bulk: IysBulkRequest, report: PushReport) -> No
             updates.append(_refused(pk, *_failure(result), **sent))
     with transaction.atomic():
         _update(updates, report)
-        IysBulkRequest.objects.filter(pk=bulk.pk).update(completed_at=timezone.now())
+        IysBulkRequest.objects.filter(pk=bulk.pk).update(polls=bulk.polls + 1,
+                                                         completed_at=timezone.now())
 
 
 def _failure(result: dict) -> tuple[str, str]:
