@@ -4,11 +4,11 @@ The bulk twin of consents.services.consent_delivery_update: one UPDATE per batch
 ConsentEvent per consent. Application is idempotent: a consent that already reached a final
 state (accepted, rejected) is left alone, so a redelivered result never writes twice.
 
-On PostgreSQL the batch is one statement: the updates travel as one JSON array of rows, and
-PostgreSQL locks, updates and writes the events itself (``_APPLY``); no model instance, no row
-back to Python. Django's bulk_update writes a CASE WHEN per row and field, which made this the
-push's largest cost by far. Elsewhere (SQLite for ``make run``) Django's bulk_update and
-bulk_create write the same rows.
+On PostgreSQL the batch is one statement per state its consents are in (usually one): the
+updates travel as one JSON array of rows, and PostgreSQL updates and writes the events itself
+(``_APPLY``); no model instance, no row back to Python but the ids. Django's bulk_update
+writes a CASE WHEN per row and field, which made this the push's largest cost by far.
+Elsewhere (SQLite for ``make run``) Django's bulk_update and bulk_create write the same rows.
 
 A bulk request's result (``sent_at`` set) also records in its event which request it was and
 when it was sent: a consent whose result comes back within the push moves once, pending →
@@ -124,49 +124,62 @@ _AFTER = ("jsonb_build_object('iys_state', u.state, 'transaction_id', u.transact
           "ELSE jsonb_build_object('request_id', u.request_id, 'sent_at', u.sent_at) END")
 _EVENT_COLUMNS = ("contact_id, consent_id, before, after, field, kind, origin, origin_reference, "
                   "row_number, actor_id, actor_label, created_at")
-# One statement for the whole batch: the updates arrive as one JSON array of rows (orjson
-# writes it in one call; psycopg dumped arrays element by element in Python), consents are
-# locked in id order (as the portable path does, so two writers never deadlock), updated, and
-# their events inserted from the locked rows, so no row travels back to Python.
+# The states a result can find a consent in (every state but the final ones), most likely
+# first: a result applied within the push finds it pending, a later run's finds it sent.
+BEFORE_STATES = (IysState.PENDING, IysState.SENT, IysState.LOCAL)
+assert set(BEFORE_STATES) == STATES - FINAL_STATES
+# One statement per state the consents are in (usually one): the updates arrive as one JSON
+# array of rows in id order (orjson writes it in one call; psycopg dumped arrays element by
+# element in Python), the consents still in ``before`` are updated (in id order, as the
+# portable path locks them) and their events inserted from the updated rows, so no row travels
+# back to Python but the ids. The state is a condition of the UPDATE itself: PostgreSQL checks
+# it again on a row another transaction changed meanwhile, so each event's ``before`` is the
+# state the consent really left, without locking the batch first (SELECT … FOR UPDATE cost
+# as much as a tenth of the push's database time).
 _APPLY = f"""
 WITH u AS (
     SELECT (r->>0)::bigint AS id, r->>1 AS state, r->>2 AS transaction_id,
            r->>3 AS request_id, r->>4 AS error_code, r->>5 AS error_message,
            (r->>6)::integer AS attempts, r->>7 AS sent_at
     FROM jsonb_array_elements(%(rows)s::jsonb) AS r
-), locked AS (
-    SELECT c.id, c.contact_id, c.type, c.iys_state AS before
-    FROM consents_consent AS c
-    WHERE c.id IN (SELECT id FROM u) AND NOT c.iys_state = ANY(%(final)s)
-    ORDER BY c.id FOR UPDATE
 ), changed AS (
     UPDATE consents_consent AS c SET {_ASSIGNMENTS}
-    FROM u JOIN locked AS l ON l.id = u.id WHERE c.id = u.id
-    RETURNING c.id
+    FROM u WHERE c.id = u.id AND c.iys_state = %(before)s
+    RETURNING c.id, c.contact_id, c.type, u.state, u.transaction_id, u.request_id,
+              u.error_code, u.sent_at
 ), events AS (
     INSERT INTO consents_consentevent ({_EVENT_COLUMNS})
-    SELECT l.contact_id, l.id, to_jsonb(l.before::text), {_AFTER}, l.type, %(kind)s,
+    SELECT u.contact_id, u.id, to_jsonb(%(before)s::text), {_AFTER}, u.type, %(kind)s,
            %(origin)s, %(reference)s, %(row_number)s, %(actor)s, %(actor_label)s, %(now)s
-    FROM locked AS l JOIN u ON u.id = l.id
-    WHERE l.before <> u.state OR u.error_code <> ''
-    ORDER BY l.id
-    RETURNING 1
+    FROM changed AS u
+    WHERE %(before)s <> u.state OR u.error_code <> ''
+    ORDER BY u.id
 )
-SELECT (SELECT count(*) FROM changed)
+SELECT id FROM changed
 """
 
 
 def _postgres_apply(by_id: dict[int, DeliveryUpdate], origin: ChangeOrigin,
                     now: datetime) -> int:
-    """Lock, update and record the batch in one statement, whatever its size."""
+    """Update and record the batch in one statement per state its consents are in (usually
+    one), whatever its size. The states go in a fixed order, so a consent another transaction
+    moves on meanwhile (pending → local when a pull supersedes it) is still found after."""
     fields = origin.event_fields()
-    rows = orjson.dumps([(update.consent_id, *update.values(), update.sent_at)
-                         for update in by_id.values()])
+    params = {"now": now, "kind": str(ConsentEvent.Kind.DELIVERY),
+              "origin": str(fields["origin"]), "reference": fields["origin_reference"],
+              "row_number": fields["row_number"],
+              "actor": fields["actor"].pk if fields["actor"] is not None else None,
+              "actor_label": fields["actor_label"]}
+    waiting = dict(sorted(by_id.items()))
+    applied = 0
     with pg_cursor() as cursor:
-        cursor.execute(_APPLY, {
-            "rows": rows.decode(), "final": [str(state) for state in FINAL_STATES],
-            "now": now, "kind": str(ConsentEvent.Kind.DELIVERY), "origin": str(fields["origin"]),
-            "reference": fields["origin_reference"], "row_number": fields["row_number"],
-            "actor": fields["actor"].pk if fields["actor"] is not None else None,
-            "actor_label": fields["actor_label"]})
-        return cursor.fetchone()[0]
+        for before in BEFORE_STATES:
+            rows = orjson.dumps([(update.consent_id, *update.values(), update.sent_at)
+                                 for update in waiting.values()])
+            cursor.execute(_APPLY, {**params, "rows": rows.decode(), "before": str(before)})
+            for (pk,) in cursor.fetchall():
+                del waiting[pk]
+                applied += 1
+            if not waiting:
+                break
+    return applied

@@ -134,6 +134,24 @@ def test_a_redelivered_result_is_applied_once(path, origin):
     assert len(delivery_events()) == 1
 
 
+def test_each_event_names_the_state_its_consent_left_whatever_mixes_in_a_batch(path, origin):
+    waiting = ConsentFactory(iys_state=IysState.PENDING)
+    sent = ConsentFactory(iys_state=IysState.SENT, iys_request_id="req-1")
+    local = ConsentFactory(iys_state=IysState.LOCAL)
+    final = ConsentFactory(iys_state=IysState.REJECTED, iys_error_code="H175")
+
+    applied = consent_delivery_bulk_update(updates=[
+        DeliveryUpdate(consent_id=c.pk, state=IysState.ACCEPTED, transaction_id=f"tx-{c.pk}")
+        for c in (final, local, sent, waiting)], origin=origin)
+
+    assert applied == 3
+    assert {e.consent_id: e.before for e in delivery_events()} == {
+        waiting.pk: IysState.PENDING, sent.pk: IysState.SENT, local.pk: IysState.LOCAL}
+    assert dict(Consent.objects.values_list("pk", "iys_state")) == {
+        waiting.pk: IysState.ACCEPTED, sent.pk: IysState.ACCEPTED, local.pk: IysState.ACCEPTED,
+        final.pk: IysState.REJECTED}
+
+
 def test_a_bulk_requests_result_names_the_request_and_when_it_was_sent(path, origin):
     """A consent answered within the push was never written as sent: its one event keeps it."""
     from datetime import UTC, datetime
