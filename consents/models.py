@@ -145,7 +145,10 @@ class Consent(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["iys_state", "id"], name="consent_iys_state_idx"),
+            # Only states that wait or need a look (the outbox, the waiting count, the rejected
+            # list): an accepted or local consent, the vast majority, costs this index nothing.
+            models.Index(fields=["iys_state", "id"], name="consent_iys_state_idx", condition=Q(
+                iys_state__in=[IysState.PENDING, IysState.SENT, IysState.REJECTED])),
             models.Index(fields=["contact", "type"], name="consent_contact_type_idx"),
             # The pull looks changes up by transaction ID; a consent not yet sent has none,
             # so new consents cost this index nothing.
