@@ -70,6 +70,7 @@ class SandboxConfig:
     retry_after: float = 1.0
     token_rate_limit: int = 0  # token grants per minute before H084 (0: no limit)
     drop_rate: float = 0.0
+    drop_bulk_answers: int = 0  # the first N bulk requests are processed, their answers lost
     bulk_delay: float = 0.5
     changes_hold_back: float = 3600
     iletimerkezi_key: str = "demo-key"
@@ -181,6 +182,11 @@ class SandboxHandler(BaseHTTPRequestHandler):
         except Exception:  # the sandbox answers 500 like a broken server would
             logger.exception("sandbox error")
             reply = Reply(500, {"errors": [{"code": "H500", "message": "internal error"}]})
+        if not drop and config.drop_bulk_answers and method == "POST" and \
+                parts.path.endswith("/consents/request") and reply.status < 300 and \
+                state.counter("bulk_answers_dropped") < config.drop_bulk_answers:
+            state.bump("bulk_answers_dropped")
+            drop = True
         if drop:  # processed, but the answer is lost on the way back
             state.log(method, parts.path, parts.query, 0)
             self.close_connection = True
