@@ -179,18 +179,15 @@ _NEVER_LATE_WITHIN = timedelta(days=IYS_BUSINESS_DAYS, hours=-1)
 
 
 def is_too_late_for_iys(consent_date: datetime | None, now: datetime | None = None) -> bool:
-    if consent_date is None:
-        return False
-    now = now or timezone.now()
-    # A recent consent needs no calendar: one subtraction instead of the deadline's time zone
-    # and holiday work (the push asks this for every consent it sends).
-    return now - consent_date >= _NEVER_LATE_WITHIN and now > iys_deadline(consent_date)
+    """Past its İYS deadline (iys_deadline) at ``now``; for many dates, use one IysLateness."""
+    return IysLateness(now or timezone.now())(consent_date)
 
 
 class IysLateness:
-    """is_too_late_for_iys for many consent dates against one ``now``, decided once per
-    Turkey day: only a date whose deadline falls today needs its time of day compared.
-    An upload asks this for every row, and its dates are mostly distinct."""
+    """Whether consents are past their İYS deadline at one ``now``, for many consent dates:
+    decided once per Turkey day, where only a date whose deadline falls today needs its time
+    of day compared. An upload asks this for every row and the push for every consent it
+    sends, and their dates are mostly distinct."""
 
     def __init__(self, now: datetime):
         self.now = now
@@ -200,6 +197,8 @@ class IysLateness:
     def __call__(self, consent_date: datetime | None) -> bool:
         if consent_date is None:
             return False
+        if self.now - consent_date < _NEVER_LATE_WITHIN:
+            return False  # recent: one subtraction, no calendar
         local = (consent_date if consent_date.tzinfo is TURKEY
                  else timezone.localtime(consent_date, TURKEY))
         day = local.date()

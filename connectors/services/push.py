@@ -45,7 +45,7 @@ from connectors.services.reports import JobReport
 from consents.choices import IysState, Origin
 from consents.delivery import DeliveryUpdate, consent_delivery_bulk_update
 from consents.models import Consent
-from consents.rules import is_too_late_for_iys
+from consents.rules import IysLateness, is_too_late_for_iys
 from consents.services import ChangeOrigin
 
 logger = logging.getLogger(__name__)
@@ -131,7 +131,7 @@ def _outbox(connector: IysConnector, limit: int, report: PushReport, after: int 
     dropped: list[DeliveryUpdate] = []
     resume: int | None = None
     last = after
-    now = timezone.now()  # one clock reading for the batch, not one per consent
+    too_late = IysLateness(timezone.now())  # one clock reading for the batch
     # In a transaction Django declares the cursor WITHOUT HOLD, which PostgreSQL plans for its
     # first rows: the state index in order, reading only what we fetch. Outside one
     # (WITH HOLD) every pending row is materialised on each call, and after an upload the
@@ -152,7 +152,7 @@ def _outbox(connector: IysConnector, limit: int, report: PushReport, after: int 
                 dropped.append(DeliveryUpdate(
                     consent_id=consent.pk, state=IysState.LOCAL, error_code="NOT_PERMITTED",
                     error_message=_("The partner permission for this channel is not granted.")))
-            elif is_too_late_for_iys(consent.consent_date, now):
+            elif too_late(consent.consent_date):
                 dropped.append(DeliveryUpdate(
                     consent_id=consent.pk, state=IysState.LOCAL, error_code="LATE",
                     error_message=_("More than 3 business days old: İYS no longer accepts it.")))
