@@ -36,6 +36,9 @@ system-packages:
 
 test: install system-packages
 	$(BIN)/ruff check .
+	@# An empty test Redis database: İYS tokens, job leases and broker keys left by an earlier
+	@# run (they live for hours) would otherwise meet this run's tests.
+	$(BIN)/python -c "import redis; redis.Redis.from_url('$(TEST_REDIS_URL)').flushdb()"
 	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
