@@ -473,7 +473,9 @@ class _PostgresWriter:
         return [row[0] for row in cursor.fetchall()]
 
     def _copy(self, statement: str, lines: list[str]) -> None:
-        self.statements.append(("copy", statement, "".join(lines)))
+        # Held as UTF-8 until flush: one byte per character where the text, with a single
+        # Turkish letter in it, would take two; psycopg then sends the bytes as they are.
+        self.statements.append(("copy", statement, "".join(lines).encode()))
 
     def _execute(self, statement: str, params: list[Any] | None = None) -> None:
         self.statements.append(("sql", statement, params))

@@ -59,12 +59,17 @@ Violation = tuple[str, str, Callable[[], str]]
 
 
 def consent_violations(facts: ConsentFacts, *, current: StoredConsent | None,
-                       now: datetime | None = None) -> list[Violation]:
-    """The rules consent_errors reports, as (field, code, message()) in the same order."""
+                       now: datetime | None = None,
+                       recipient_normalized: bool = False) -> list[Violation]:
+    """The rules consent_errors reports, as (field, code, message()) in the same order.
+
+    ``recipient_normalized``: the caller got the recipient from consents.identifiers'
+    normalize_email / normalize_phone already, so it is valid as it stands."""
     now = now or timezone.now()
     found: list[Violation] = []
     _check_vocabulary(facts, found)
-    _check_recipient(facts, found)
+    if not recipient_normalized:
+        _check_recipient(facts, found)
     _check_date_and_source(facts, now, found)
     if current is not None and not found:
         _check_against_current(facts, current, found)
@@ -176,6 +181,8 @@ def iys_deadline(consent_date: datetime) -> datetime:
 # calendar days at the same wall-clock time, and a clock change (Turkey had them until 2016)
 # moves that by at most an hour.
 _NEVER_LATE_WITHIN = timedelta(days=IYS_BUSINESS_DAYS, hours=-1)
+# The same on Turkey's wall clock, where a clock change can be a second hour off.
+_NEVER_LATE_WITHIN_WALL = timedelta(days=IYS_BUSINESS_DAYS, hours=-2)
 
 
 def is_too_late_for_iys(consent_date: datetime | None, now: datetime | None = None) -> bool:
@@ -191,14 +198,20 @@ class IysLateness:
 
     def __init__(self, now: datetime):
         self.now = now
-        self.today = timezone.localtime(now, TURKEY).date()
+        local_now = timezone.localtime(now, TURKEY)
+        self.today = local_now.date()
+        # Datetimes of one tzinfo compare by wall clock, without two UTC-offset lookups.
+        self.recent_after_wall = local_now - _NEVER_LATE_WITHIN_WALL
         self.deadline_days: dict[date, date] = {}
 
     def __call__(self, consent_date: datetime | None) -> bool:
         if consent_date is None:
             return False
-        if self.now - consent_date < _NEVER_LATE_WITHIN:
-            return False  # recent: one subtraction, no calendar
+        if consent_date.tzinfo is TURKEY:
+            if consent_date > self.recent_after_wall:
+                return False  # recent: one comparison, no calendar
+        elif self.now - consent_date < _NEVER_LATE_WITHIN:
+            return False
         local = (consent_date if consent_date.tzinfo is TURKEY
                  else timezone.localtime(consent_date, TURKEY))
         day = local.date()

@@ -423,8 +423,8 @@ class _DeliveryPolicy:
         self.states: dict[tuple, str] = {}
         self.too_late = IysLateness(now)
 
-    def state(self, facts: ConsentFacts, previous) -> str:
-        late = self.too_late(facts.consent_date)
+    def state(self, facts: ConsentFacts, previous, late: bool) -> str:
+        """The delivery state; ``late``: self.too_late(facts.consent_date)."""
         key = (facts.type, facts.status, late,
                previous.iys_state if previous is not None else None)
         if key not in self.states:
@@ -475,13 +475,16 @@ class _Decider:
     def _consents(self, change: ContactChange, row: Row, channels: list) -> None:
         source, status, when = row.iys
         columns, now = self.columns, self.now
-        optout = late = False
+        too_late = self.policy.too_late(when)  # the row's consents share the date
+        optout = late_noted = False
         for type_, channel, recipient in channels:
             facts = ConsentFacts(recipient=recipient, recipient_type="BIREYSEL", type=type_,
                                  status=status, source=source, consent_date=when)
             current = self.currents.get((recipient, type_))
             stored = StoredConsent(current.status, current.consent_date) if current else None
-            problems = consent_violations(facts, current=stored, now=now)
+            # The reader normalised the row's e-mail and phone (identifiers_clean).
+            problems = consent_violations(facts, current=stored, now=now,
+                                          recipient_normalized=True)
             if problems:
                 codes = {code for _field, code, _message in problems}
                 if "same_status" in codes:
@@ -505,11 +508,11 @@ class _Decider:
                                   _("%(message)s Kept as opt-out; nothing sent to İYS.")
                                   % {"message": message})
                 continue
-            state = self.policy.state(facts, current)
-            if self.policy.too_late(when):
+            state = self.policy.state(facts, current, too_late)
+            if too_late:
                 self.counts["local_only"] += 1
-                if not late:
-                    late = True
+                if not late_noted:
+                    late_noted = True
                     self.note(row, Kind.LOCAL, columns.header(matching.IYS_CONSENT_DATE),
                               columns.cell(row.cells, matching.IYS_CONSENT_DATE),
                               _("The consent date is more than 3 business days ago (Turkey "
