@@ -210,10 +210,11 @@ class IysLateness:
         if consent_date.tzinfo is TURKEY:
             if consent_date > self.recent_after_wall:
                 return False  # recent: one comparison, no calendar
-        elif self.now - consent_date < _NEVER_LATE_WITHIN:
-            return False
-        local = (consent_date if consent_date.tzinfo is TURKEY
-                 else timezone.localtime(consent_date, TURKEY))
+            local = consent_date
+        else:
+            if self.now - consent_date < _NEVER_LATE_WITHIN:
+                return False
+            local = timezone.localtime(consent_date, TURKEY)
         day = local.date()
         deadline_day = self.deadline_days.get(day)
         if deadline_day is None:

@@ -269,8 +269,9 @@ def _run_pipelined(upload: Upload, path: Path, columns: Columns,
                                      connector=connector, actor=actor, now=timezone.now(),
                                      read=read, recent=recent, defer=True,
                                      earlier_events=earlier_events)
-            writer.write(records[-1][0], result, expected)
-            expected, recent = records[-1][0], RecentWrites.of(result.written)
+            last_number = records[-1][0]
+            writer.write(last_number, result, expected)
+            expected, recent = last_number, RecentWrites.of(result.written)
             earlier_events = earlier_events or bool(recent.event_contacts)
         writer.wait()
 
