@@ -16,7 +16,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -72,8 +71,8 @@ class ContactRecord:
 class ConsentRecord:
     """A current consent as loaded, or a new one on its way in: what events and rules read."""
 
-    __slots__ = ("consent_date", "contact", "iys_state", "pk", "recipient", "recipient_type",
-                 "source", "status", "type")
+    __slots__ = ("consent_date", "contact", "date_iso", "iys_state", "pk", "recipient",
+                 "recipient_type", "source", "status", "type")
 
     def __init__(self, pk: int | None, recipient: str, type: str, status: str, source: str,
                  consent_date: datetime | None, iys_state: str,
@@ -81,6 +80,14 @@ class ConsentRecord:
         self.pk, self.contact, self.recipient = pk, contact, recipient
         self.recipient_type, self.type, self.status = recipient_type, type, status
         self.source, self.consent_date, self.iys_state = source, consent_date, iys_state
+        self.date_iso: str | None = None  # consent_date as COPY lines and events write it
+
+    def consent_date_iso(self) -> str | None:
+        """The consent date in Turkey time, ISO 8601, made once per consent (its COPY line
+        and its event's JSON both write it)."""
+        if self.date_iso is None and self.consent_date is not None:
+            self.date_iso = _turkey_iso(self.consent_date)
+        return self.date_iso
 
 
 @dataclass(slots=True)
@@ -300,11 +307,18 @@ def contact_changes_write(changes: list[ContactChange], *, origin: ChangeOrigin,
                             for intent in change.consents if intent.previous is not None])
     made: list[list[tuple[ConsentIntent, ConsentRecord]]] = []  # per change
     for change in changes:
-        contact = change.contact
-        made.append([(intent, ConsentRecord(
-            None, contact.email if intent.type == "EPOSTA" else contact.phone, intent.type,
-            intent.status, intent.source, intent.consent_date, intent.iys_state,
-            intent.recipient_type, contact)) for intent in change.consents])
+        contact, pairs, shared_date, shared_iso = change.contact, [], None, None
+        for intent in change.consents:
+            consent = ConsentRecord(
+                None, contact.email if intent.type == "EPOSTA" else contact.phone, intent.type,
+                intent.status, intent.source, intent.consent_date, intent.iys_state,
+                intent.recipient_type, contact)
+            if intent.consent_date is shared_date:  # a row's consents share its date
+                consent.date_iso = shared_iso
+            else:
+                shared_date, shared_iso = intent.consent_date, consent.consent_date_iso()
+            pairs.append((intent, consent))
+        made.append(pairs)
     consents = [consent for pairs in made for _intent, consent in pairs]
     writer.consents_create(consents)
 
@@ -417,10 +431,12 @@ def _json(value: Any) -> str:
     return copy_text(orjson.dumps(value).decode())
 
 
-@lru_cache(maxsize=16_384)
 def _turkey_iso(when: datetime) -> str:
-    """A consent date in Turkey time, ISO 8601: the events' JSON and the consents' COPY
-    lines both write it, a row's consents share it, and a file's dates repeat."""
+    """A consent date in Turkey time, ISO 8601 (the events' JSON and the consents' COPY
+    lines). An upload's dates are in Turkey time already: no conversion, and no cache,
+    whose key would cost a UTC-offset lookup per date."""
+    if when.tzinfo is TURKEY:
+        return when.isoformat()
     return timezone.localtime(when, TURKEY).isoformat()
 
 
@@ -433,8 +449,8 @@ def _snapshot_json(consent: ConsentRecord | None, permission: str) -> str:
     if not (status.isidentifier() and state.isidentifier()
             and (source == "" or source.isidentifier())):
         return copy_text(orjson.dumps(consent_event_snapshot(consent, permission)).decode())
-    when = consent.consent_date
-    when = f'"{_turkey_iso(when)}"' if when is not None else "null"
+    when = consent.consent_date_iso()
+    when = f'"{when}"' if when is not None else "null"
     return (f'{{"status": "{status}", "source": "{source}", "consent_date": {when}, '
             f'"iys_state": "{state}", "permission": "{permission}"}}')
 
@@ -533,7 +549,7 @@ class _PostgresWriter:
             for record, pk in zip(records, self._ids(cursor, "consents_consent", len(records)),
                                   strict=True):
                 record.pk = pk
-                when = _turkey_iso(record.consent_date) if record.consent_date else "\\N"
+                when = record.consent_date_iso() or "\\N"
                 lines.append(
                     f"{pk}\t{record.contact.pk}\t{copy_text(record.recipient)}\t"
                     f"{record.recipient_type}\t{record.type}\t{record.status}\t"
