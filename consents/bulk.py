@@ -11,7 +11,6 @@ from the sequences in one query, new rows go in with COPY, contact updates with 
 bulk_create and bulk_update write the same rows.
 """
 
-import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -393,7 +392,6 @@ class _DjangoWriter:
             for contact, consent, kind, name, before, after, row in events])
 
 
-_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
 _sequences: dict[tuple[str, str], str] = {}
 
 
@@ -402,7 +400,8 @@ def copy_text(value: Any) -> str:
     if value is None:
         return "\\N"
     text = str(value)
-    if _COPY_SPECIAL.search(text):
+    # Four substring tests beat one regular expression search on the short texts a row has.
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
         text = (text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
                 .replace("\r", "\\r"))
     return text
