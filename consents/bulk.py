@@ -42,7 +42,9 @@ _CONTACT, _CONSENT, _PERMISSION = (str(ConsentEvent.Kind.CONTACT), str(ConsentEv
 def pg_cursor() -> Iterator[Any]:
     """A psycopg cursor that binds parameters on the server: an array is one value, not
     thousands of quoted literals (Django's cursors bind on the client). Arrays go as %b,
-    binary: psycopg dumps a list of 5,000 strings three times faster than in text."""
+    binary: psycopg dumps a list of 5,000 strings three times faster than in text. The
+    lookups an upload repeats per chunk are prepared (``prepare=True``): planning
+    ``= ANY(array)`` estimates every element, 2-3 ms per chunk that a generic plan skips."""
     import psycopg
 
     connection.ensure_connection()
@@ -171,7 +173,8 @@ def _contacts_select(cursor: Any, wanted: dict[str, set[str]]) -> list[ContactRe
               f"WHERE {name} = ANY(%b)", list(values)) for name, values in wanted.items() if values]
     if not parts:
         return []
-    cursor.execute(" UNION ".join(sql for sql, _v in parts), [values for _sql, values in parts])
+    cursor.execute(" UNION ".join(sql for sql, _v in parts), [values for _sql, values in parts],
+                   prepare=True)
     return [ContactRecord(*values[:-1], orjson.loads(values[-1])) for values in cursor.fetchall()]
 
 
@@ -199,7 +202,7 @@ def consents_current_load(*, recipients: set[str],
             cursor.execute(
                 f"SELECT {', '.join(CONSENT_COLUMNS)} FROM consents_consent "
                 "WHERE is_current AND recipient_type = %s AND recipient = ANY(%b)",
-                [recipient_type, list(recipients)], binary=True)
+                [recipient_type, list(recipients)], binary=True, prepare=True)
             found = cursor.fetchall()
     else:
         found = (Consent.objects.current()
@@ -217,7 +220,7 @@ def contacts_with_events(*, contact_ids: list[int], origin: str, reference: str)
         with pg_cursor() as cursor:
             cursor.execute("SELECT DISTINCT contact_id FROM consents_consentevent "
                            "WHERE contact_id = ANY(%b) AND origin = %s AND origin_reference = %s",
-                           [contact_ids, origin, reference])
+                           [contact_ids, origin, reference], prepare=True)
             return {row[0] for row in cursor.fetchall()}
     return set(ConsentEvent.objects.filter(
         contact_id__in=contact_ids, origin=origin, origin_reference=reference,
