@@ -43,14 +43,19 @@ class ChangeOrigin:
                 "row_number": self.row_number, "actor": self.actor, "actor_label": label}
 
 
+# Each identifier's normaliser, in the order identifiers_clean reports their problems.
+IDENTIFIER_NORMALIZERS = {"email": normalize_email, "phone": normalize_phone,
+                          "external_id": normalize_external_id}
+
+
 def identifiers_clean(*, email: str | None, phone: str | None,
                       external_id: str | None) -> dict[str, str | None]:
     """Normalised identifiers, or a ValidationError naming each bad one."""
     cleaned: dict[str, str | None] = {}
     errors: dict[str, list[ValidationError]] = {}
-    for field, raw, normalize in (("email", email, normalize_email),
-                                  ("phone", phone, normalize_phone),
-                                  ("external_id", external_id, normalize_external_id)):
+    given = {"email": email, "phone": phone, "external_id": external_id}
+    for field, normalize in IDENTIFIER_NORMALIZERS.items():
+        raw = given[field]
         if raw is None or not str(raw).strip():
             cleaned[field] = None
             continue

@@ -30,7 +30,6 @@ from consents.bulk import (
 )
 from consents.choices import ConsentType, IysState, Origin, Permission
 from consents.dates import parse_consent_date
-from consents.identifiers import normalize_email, normalize_external_id, normalize_phone
 from consents.models import ProfileAttribute
 from consents.rules import (
     SOURCES,
@@ -42,7 +41,12 @@ from consents.rules import (
     consent_errors,
     consent_violations,
 )
-from consents.services import ChangeOrigin, attribute_value_clean, identifiers_clean
+from consents.services import (
+    IDENTIFIER_NORMALIZERS,
+    ChangeOrigin,
+    attribute_value_clean,
+    identifiers_clean,
+)
 from uploads import matching
 from uploads.models import Upload, UploadRowError
 
@@ -150,9 +154,6 @@ _TEXT = str(ProfileAttribute.Type.TEXT)
 _EPOSTA, _MESAJ = str(ConsentType.EPOSTA), str(ConsentType.MESAJ)
 _OPT_IN, _OPT_OUT = str(Permission.OPT_IN), str(Permission.OPT_OUT)
 _PENDING, _BIREYSEL = str(IysState.PENDING), "BIREYSEL"
-# consents.services.identifiers_clean's normaliser per identifier.
-_NORMALIZE = {"email": normalize_email, "phone": normalize_phone,
-              "external_id": normalize_external_id}
 
 
 class _Reader:
@@ -165,6 +166,8 @@ class _Reader:
     def __init__(self, upload: Upload, columns: Columns):
         self.upload, self.columns, self.iys_mode = upload, columns, upload.mode == Upload.Mode.IYS
         self.identifiers = [(name, columns.index.get(name)) for name in matching.IDENTIFIERS]
+        self.normalizers = [(name, position, IDENTIFIER_NORMALIZERS[name])
+                            for name, position in self.identifiers]
         self.iys_positions = [columns.index.get(target) for target in matching.IYS_FIELDS]
         # Every position this reader looks at: a row at least this wide needs no bounds checks.
         self.width = 1 + max((position for position in
@@ -222,9 +225,9 @@ class _Reader:
         are there), else None: the careful way then words the problems."""
         ids = {}
         try:
-            for name, position in self.identifiers:
+            for name, position, normalize in self.normalizers:
                 value = cells[position].strip() if position is not None else ""
-                ids[name] = _NORMALIZE[name](value) if value else None
+                ids[name] = normalize(value) if value else None
         except ValidationError as problem:
             _error_release(problem)
             return None
