@@ -42,7 +42,7 @@ _CONTACT, _CONSENT, _PERMISSION = (str(ConsentEvent.Kind.CONTACT), str(ConsentEv
 def pg_cursor() -> Iterator[Any]:
     """A psycopg cursor that binds parameters on the server: an array is one value, not
     thousands of quoted literals (Django's cursors bind on the client). Arrays go as %b,
-    binary: psycopg dumps a list of 5,000 strings three times faster than in text. The
+    binary: psycopg dumps a list of thousands of strings three times faster than in text. The
     lookups an upload repeats per chunk are prepared (``prepare=True``): planning
     ``= ANY(array)`` estimates every element, 2-3 ms per chunk that a generic plan skips."""
     import psycopg

@@ -94,9 +94,10 @@ STATIC_ROOT = VAR_DIR / "static"
 # Uploaded contact files live outside any public URL space; only the wizard reads them.
 PRIVATE_UPLOAD_ROOT = Path(env("PRIVATE_UPLOAD_ROOT", default=str(VAR_DIR / "uploads")))
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=1024 * 1024 * 1024)
-# Rows per transaction of the upload pipeline: larger chunks mean fewer round trips per row;
-# memory grows with it (docs/performance.md).
-UPLOAD_CHUNK_ROWS = env.int("UPLOAD_CHUNK_ROWS", default=5000)
+# Rows per transaction of the upload pipeline. Memory grows with it; larger chunks mean fewer
+# round trips per row, smaller ones a working set the CPU caches keep: 2,500 was fastest,
+# fresh and re-upload, against 1,000-7,500 (docs/performance.md, session 6).
+UPLOAD_CHUNK_ROWS = env.int("UPLOAD_CHUNK_ROWS", default=2500)
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
