@@ -88,6 +88,24 @@ def existing_contacts_seed(rows: int, share: float = 0.10) -> int:
     return made
 
 
+def bench_file(rows: int) -> Path:
+    """The generated file of ``rows`` rows (made once, then reused)."""
+    from bench import datagen
+
+    data_dir = ROOT / "var" / "bench"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return datagen.write_file(data_dir / f"contacts-{rows}.csv", rows)
+
+
+def database_for_ours(rows: int) -> int:
+    """An empty bench database set up as our upload expects it: an Integrator-mode connector,
+    the file's profile attributes and ~10% of its contacts already there (returns how many)."""
+    database_prepare()
+    connector_integrator()
+    profile_attributes()
+    return existing_contacts_seed(rows)
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -152,11 +170,7 @@ def main() -> None:
         print(json.dumps(result, default=str))
         return
 
-    from bench import datagen
-
-    data_dir = ROOT / "var" / "bench"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = datagen.write_file(data_dir / f"contacts-{args.rows}.csv", args.rows)
+    path = bench_file(args.rows)
 
     baseline_fresh = baseline_update = None
     if not args.skip_baseline:
@@ -164,10 +178,7 @@ def main() -> None:
         baseline_fresh = child("baseline", path)
         baseline_update = child("baseline", path)
 
-    database_prepare()
-    connector_integrator()
-    profile_attributes()
-    existing = existing_contacts_seed(args.rows)
+    existing = database_for_ours(args.rows)
     fresh = child("ours", path)
     update = child("ours", path)
 

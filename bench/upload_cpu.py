@@ -42,20 +42,14 @@ def main() -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from bench import datagen
     from connectors.models import IysConnector
     from uploads.models import Upload
     from uploads.parsing import iter_records
     from uploads.pipeline import Columns, chunk_apply, chunk_read
     from uploads.services import chunk_rows, upload_create_from_path
 
-    data_dir = ROOT / "var" / "bench"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = datagen.write_file(data_dir / f"contacts-{args.rows}.csv", args.rows)
-    bench.database_prepare()
-    bench.connector_integrator()
-    bench.profile_attributes()
-    bench.existing_contacts_seed(args.rows)
+    path = bench.bench_file(args.rows)
+    bench.database_for_ours(args.rows)
 
     upload = upload_create_from_path(path=path, mode=Upload.Mode.IYS)
     columns, connector, size = Columns.of(upload), IysConnector.load(), chunk_rows()

@@ -85,16 +85,10 @@ def main() -> None:
     bench.django_setup()
     from django.conf import settings
 
-    from bench import datagen
     from uploads import services
 
-    data_dir = ROOT / "var" / "bench"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = datagen.write_file(data_dir / f"contacts-{args.rows}.csv", args.rows)
-    bench.database_prepare()
-    bench.connector_integrator()
-    bench.profile_attributes()
-    bench.existing_contacts_seed(args.rows)
+    path = bench.bench_file(args.rows)
+    bench.database_for_ours(args.rows)
 
     spent: Counter = Counter()
     timed(services._Writer, "_write", "writer writing and committing", spent)
