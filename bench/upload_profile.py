@@ -7,7 +7,8 @@ already there), then runs our upload fresh and as a re-upload in this process. F
 prints the wall time, the CPU time of this process (every thread: reading, deciding, writing),
 the CPU time of the PostgreSQL processes serving the bench database (sampled from /proc, so
 backends that exit are counted), how long the writer thread spent writing and committing
-chunks, and how long the deciding thread waited for the writer and for the reading thread.
+chunks, how long the deciding thread waited for the writer and for its lookups, and the CPU
+time of each thread (reading, deciding, writing).
 Linux only (/proc). For a flame graph, run bench/upload.py's steps under py-spy instead.
 """
 
@@ -64,8 +65,44 @@ class PostgresSampler(threading.Thread):
         return sum(seconds - self.start_times.get(pid, 0.0) for pid, seconds in self.last.items())
 
 
-def timed(owner: type, name: str, label: str, spent: Counter) -> None:
-    """Add the wall time of every call of ``owner.name`` to ``spent[label]``."""
+class ThreadSampler(threading.Thread):
+    """CPU seconds of each thread of this process, by name (Linux schedstat, sampled: a
+    thread's time counts up to its last sample)."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.stop, self.first, self.last = threading.Event(), self.sample(), {}
+        self.names: dict[int, str] = {}
+
+    @staticmethod
+    def sample() -> dict[int, float]:
+        found = {}
+        for tid in os.listdir("/proc/self/task"):
+            try:
+                found[int(tid)] = int(Path(f"/proc/self/task/{tid}/schedstat").read_text()
+                                      .split()[0]) / 1e9
+            except (OSError, ValueError):
+                continue
+        return found
+
+    def run(self) -> None:
+        while not self.stop.wait(0.1):
+            self.last.update(self.sample())
+            self.names.update((thread.native_id, thread.name) for thread in threading.enumerate())
+
+    def total(self) -> dict[str, float]:
+        self.stop.set()
+        self.join()
+        spent: Counter = Counter()
+        for tid, seconds in self.last.items():
+            if tid != self.native_id:
+                spent[self.names.get(tid, "(ended)")] += seconds - self.first.get(tid, 0.0)
+        return dict(spent.most_common())
+
+
+def timed(owner: object, name: str, label: str, spent: Counter) -> None:
+    """Add the wall time of every call of ``owner.name`` (a class's or a module's) to
+    ``spent[label]``."""
     original = getattr(owner, name)
 
     def wrapper(*args, **kwargs):
@@ -85,7 +122,7 @@ def main() -> None:
     bench.django_setup()
     from django.conf import settings
 
-    from uploads import services
+    from uploads import pipeline, services
 
     path = bench.bench_file(args.rows)
     bench.database_for_ours(args.rows)
@@ -94,11 +131,15 @@ def main() -> None:
     timed(services._Writer, "_write", "writer writing and committing", spent)
     timed(services._Writer, "wait", "decider waiting for the writer", spent)
     timed(services._ReadAhead, "_put", "reader waiting for the decider", spent)
+    timed(pipeline, "contacts_load", "decider looking contacts up", spent)
+    timed(pipeline, "consents_current_load", "decider looking current consents up", spent)
     database = settings.DATABASES["default"]["NAME"]
     for step in ("fresh", "re-upload"):
         spent.clear()
         sampler = PostgresSampler(database)
         sampler.start()
+        threads = ThreadSampler()
+        threads.start()
         before = resource.getrusage(resource.RUSAGE_SELF)
         started = time.perf_counter()
         bench.step_ours(path)
@@ -109,6 +150,8 @@ def main() -> None:
               f"our CPU {ours:.2f} s, PostgreSQL CPU {sampler.total():.2f} s")
         for label, seconds in spent.items():
             print(f"    {label}: {seconds:.2f} s")
+        for name, seconds in threads.total().items():
+            print(f"    CPU of thread {name}: {seconds:.2f} s")
 
 
 if __name__ == "__main__":
