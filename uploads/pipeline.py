@@ -169,6 +169,8 @@ class _Reader:
         self.normalizers = [(name, position, IDENTIFIER_NORMALIZERS[name])
                             for name, position in self.identifiers]
         self.iys_positions = [columns.index.get(target) for target in matching.IYS_FIELDS]
+        # The straight path reads the three İYS cells where all three columns are matched.
+        self.iys_matched = self.iys_mode and None not in self.iys_positions
         # Every position this reader looks at: a row at least this wide needs no bounds checks.
         self.width = 1 + max((position for position in
                               [*columns.index.values(), *(p for p, _a in columns.attributes)]),
@@ -211,9 +213,8 @@ class _Reader:
                 attributes[attribute.name] = cleaned
         row = Row(number, cells, ids, attributes)
         if self.iys_mode:
-            source_at, status_at, date_at = self.iys_positions
-            if width >= self.width and source_at is not None and status_at is not None \
-                    and date_at is not None:
+            if self.iys_matched and width >= self.width:
+                source_at, status_at, date_at = self.iys_positions
                 self._iys_fast(row, cells[source_at].strip().upper(),
                                cells[status_at].strip().upper(), cells[date_at].strip())
             if row.iys is None:
