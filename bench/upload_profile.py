@@ -133,6 +133,7 @@ def main() -> None:
     timed(services._ReadAhead, "_put", "reader waiting for the decider", spent)
     timed(pipeline, "contacts_load", "decider looking contacts up", spent)
     timed(pipeline, "consents_current_load", "decider looking current consents up", spent)
+    timed(pipeline, "contacts_unchanged", "decider finding unchanged rows", spent)
     database = settings.DATABASES["default"]["NAME"]
     for step in ("fresh", "re-upload"):
         spent.clear()

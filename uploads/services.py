@@ -261,6 +261,9 @@ def _run_pipelined(upload: Upload, path: Path, columns: Columns,
     # Whether this upload has written history events yet: until it has, no contact can have
     # been on an earlier row, and the lookup (every event of every known contact) is skipped.
     earlier_events = upload.checkpoint > 0
+    # Looking for rows that change nothing pays off when most rows name existing contacts (a
+    # re-upload); the chunk before tells, and a fresh file's chunks skip the query.
+    skip_unchanged = True
     with _ReadAhead(upload, path, columns) as chunks, _Writer(upload.pk) as writer:
         for batch, read in chunks:
             records = [(n, cells) for n, cells in batch if n > expected]
@@ -272,7 +275,9 @@ def _run_pipelined(upload: Upload, path: Path, columns: Columns,
                 result = chunk_apply(upload=upload, records=records, columns=columns,
                                      connector=connector, actor=actor, now=timezone.now(),
                                      read=read, recent=recent, defer=True,
-                                     earlier_events=earlier_events)
+                                     earlier_events=earlier_events,
+                                     skip_unchanged=skip_unchanged)
+            skip_unchanged = result.mostly_existing
             last_number = records[-1][0]
             writer.write(last_number, result, expected)
             expected, recent = last_number, RecentWrites.of(result.written)

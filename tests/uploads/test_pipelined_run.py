@@ -89,3 +89,22 @@ def test_a_checkpoint_moved_by_another_run_sends_the_run_on_chunk_by_chunk(tmp_p
     assert sorted(Contact.objects.values_list("email", flat=True)) == [
         f"kisi{i}@example.com" for i in range(1, 5)]  # row 2 is the other run's
     assert calls[0] is True and calls[-1] is False  # pipelined first, then one by one
+
+
+def test_a_row_as_the_database_had_it_before_the_chunk_before_still_counts(tmp_path):
+    """The chunk before may not be committed when the next is decided: a row that looks
+    unchanged against the database is a change against what that chunk writes."""
+    first = tmp_path / "first.csv"
+    first.write_text("email,IYSSource,IYSStatus,IYSConsentDate\n"
+                     "geri@example.com,HS_WEB,ONAY,07.08.25 09:00:00\n")
+    upload_run(upload_id=upload_create_from_path(path=first, mode=Upload.Mode.IYS).pk)
+    second = tmp_path / "second.csv"
+    second.write_text("email,IYSSource,IYSStatus,IYSConsentDate\n"
+                      "geri@example.com,HS_WEB,RET,07.08.25 10:00:00\n"
+                      "geri@example.com,HS_WEB,ONAY,07.08.25 11:00:00\n")
+    upload = upload_run(upload_id=upload_create_from_path(path=second, mode=Upload.Mode.IYS).pk)
+
+    assert list(Consent.objects.order_by("id").values_list("status", "is_current")) == [
+        ("ONAY", False), ("RET", False), ("ONAY", True)]
+    assert upload.counts["consents"] == 2 and upload.counts["duplicates"] == 1
+    assert Contact.objects.get().email_permission == "opt_in"
