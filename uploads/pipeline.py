@@ -107,6 +107,8 @@ class ChunkResult:
     # Most of its rows named contacts that exist: the next chunk is worth the query for rows
     # that change nothing (chunk_apply's skip_unchanged).
     mostly_existing: bool = False
+    # Nine rows in ten changed nothing: the file repeats what is stored (a re-upload).
+    mostly_unchanged: bool = False
 
 
 @dataclass
@@ -427,7 +429,8 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
     counts["consents"] += len(written.consents)
     counts["queued_for_iys"] += sum(1 for c in written.consents if c.iys_state == _PENDING)
     result = ChunkResult(counts=counts, errors=errors, written=written,
-                         mostly_existing=2 * len(known) >= len(read.rows))
+                         mostly_existing=2 * len(known) >= len(read.rows),
+                         mostly_unchanged=10 * len(unchanged) >= 9 * len(read.rows))
     if not defer:
         chunk_flush(result)
     return result

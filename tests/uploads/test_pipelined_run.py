@@ -108,3 +108,25 @@ def test_a_row_as_the_database_had_it_before_the_chunk_before_still_counts(tmp_p
         ("ONAY", False), ("RET", False), ("ONAY", True)]
     assert upload.counts["consents"] == 2 and upload.counts["duplicates"] == 1
     assert Contact.objects.get().email_permission == "opt_in"
+
+
+def test_a_reupload_that_turns_into_changes_part_way_records_every_change(tmp_path):
+    """Chunks grow while the file repeats what is stored; the rows after that still count."""
+    header = "email,IYSSource,IYSStatus,IYSConsentDate\n"
+    first = tmp_path / "first.csv"
+    first.write_text(header + "".join(f"k{i}@example.com,HS_WEB,ONAY,07.08.25 09:00:00\n"
+                                      for i in range(8)))
+    upload_run(upload_id=upload_create_from_path(path=first, mode=Upload.Mode.IYS).pk)
+    second = tmp_path / "second.csv"
+    second.write_text(header + "".join(f"k{i}@example.com,HS_WEB,ONAY,07.08.25 09:00:00\n"
+                                       for i in range(6))
+                      + "k6@example.com,HS_WEB,RET,07.08.25 10:00:00\n"
+                      + "k7@example.com,HS_WEB,RET,07.08.25 10:00:00\n"
+                      + "yeni@example.com,HS_WEB,ONAY,07.08.25 10:00:00\n")
+    upload = upload_run(upload_id=upload_create_from_path(path=second, mode=Upload.Mode.IYS).pk)
+
+    assert (upload.counts["updated"], upload.counts["created"], upload.counts["consents"]) == (
+        8, 1, 3)
+    assert set(Consent.objects.filter(is_current=True, status="RET").values_list(
+        "recipient", flat=True)) == {"k6@example.com", "k7@example.com"}
+    assert upload.rows_done == 9 and upload.state == Upload.State.DONE
