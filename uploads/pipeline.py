@@ -450,6 +450,10 @@ def chunk_flush(result: ChunkResult) -> None:
     UploadRowError.objects.bulk_create(result.errors)
 
 
+# The identifiers in the order a row's contact is looked for.
+_IDENTIFIERS = ("external_id", "email", "phone")
+
+
 def _slots_resolve(rows: list[Row], existing: list[ContactRecord], errors: list[UploadRowError],
                    upload: Upload, counts: Counter, columns: Columns) -> list[_Slot]:
     """Group rows by the contact they write to: external ID first, then e-mail, then phone.
@@ -461,13 +465,12 @@ def _slots_resolve(rows: list[Row], existing: list[ContactRecord], errors: list[
     slots: list[_Slot] = []
     for contact in existing:
         slot = _Slot(contact)
-        for name in ("external_id", "email", "phone"):
+        for name in _IDENTIFIERS:
             value = getattr(contact, name)
             if value:
                 claims[(name, value)] = slot
     for row in rows:
-        keys = [(name, row.ids[name]) for name in ("external_id", "email", "phone")
-                if row.ids[name]]
+        keys = [(name, row.ids[name]) for name in _IDENTIFIERS if row.ids[name]]
         slot = next((claims[key] for key in keys if key in claims), None)
         if slot is None:
             slot = _Slot(None)
@@ -488,9 +491,6 @@ def _slots_resolve(rows: list[Row], existing: list[ContactRecord], errors: list[
             slots.append(slot)
         slot.rows.append(row)
     return slots
-
-
-_IDENTIFIERS = ("external_id", "email", "phone")
 
 
 def _unchanged_split(rows: list[Row], *, upload: Upload, now: datetime,
