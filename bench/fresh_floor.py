@@ -80,11 +80,11 @@ EVENTS = """INSERT INTO consents_consentevent (contact_id, consent_id, kind, fie
 STEPS = {"checked": CHECKED, "contacts": CONTACTS, "consents": CONSENTS, "events": EVENTS}
 
 
-def file_part(path: Path, part: int, parts: int) -> bytes:
-    """The header and one of ``parts`` equal slices of the file's rows."""
+def file_parts(path: Path, parts: int) -> list[bytes]:
+    """The file as ``parts`` equal slices of its rows, each with the header."""
     header, *rows = path.read_bytes().splitlines(keepends=True)
     size = -(-len(rows) // parts)
-    return header + b"".join(rows[part * size:(part + 1) * size])
+    return [header + b"".join(rows[part * size:(part + 1) * size]) for part in range(parts)]
 
 
 def load_part(conninfo: str, data: bytes) -> dict[str, float]:
@@ -113,7 +113,7 @@ def floor_run(path: Path, rows: int, backends: int) -> dict:
     conninfo = (f"host={settings['HOST'] or '127.0.0.1'} port={settings['PORT'] or 5432} "
                 f"user={settings['USER']} dbname={settings['NAME']}")
     connection.close()
-    parts = [file_part(path, part, backends) for part in range(backends)]
+    parts = file_parts(path, backends)
     with multiprocessing.Pool(backends) as pool:
         started = time.perf_counter()
         spent = pool.starmap(load_part, [(conninfo, data) for data in parts])
