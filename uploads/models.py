@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from uploads.errors import row_error_text
+
 
 class Upload(models.Model):
     """One contact file on its way through the wizard and the pipeline."""
@@ -96,7 +98,13 @@ class UploadRowError(models.Model):
     row_number = models.PositiveIntegerField(_("row"))
     column = models.CharField(_("column"), max_length=255, blank=True)
     value = models.TextField(_("value"), blank=True)
-    message = models.TextField(_("message"))
+    message = models.TextField(_("message"), blank=True,
+                               help_text=_("The wording of an error without a known code (and "
+                                           "of errors stored before codes existed)."))
+    code = models.CharField(_("error code"), max_length=40, blank=True)
+    params = models.JSONField(_("error parameters"), default=dict, blank=True)
+    channels = models.CharField(_("channels"), max_length=40, blank=True,
+                                help_text=_("The channels the error concerns, e.g. email,sms."))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices,
                             default=Kind.REJECTED)
 
@@ -107,7 +115,13 @@ class UploadRowError(models.Model):
         indexes = [models.Index(fields=["upload", "row_number"], name="uploadrowerror_row_idx")]
 
     def __str__(self) -> str:
-        return f"{self.row_number}: {self.message}"
+        return f"{self.row_number}: {self.text}"
+
+    @property
+    def text(self) -> str:
+        """The error in the active language, its channels in front."""
+        return row_error_text(code=self.code, params=self.params, kind=self.kind,
+                              channels=self.channels, fallback=self.message)
 
 
 class UploadMapping(models.Model):

@@ -7,13 +7,13 @@ write with consents.bulk. The same contact on several rows: the last row wins.
 """
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from connectors.models import IysConnector
 from connectors.services import iys_delivery_state
@@ -40,7 +40,6 @@ from consents.rules import (
     ConsentFacts,
     IysLateness,
     StoredConsent,
-    consent_errors,
     consent_violations,
 )
 from consents.services import (
@@ -50,6 +49,7 @@ from consents.services import (
     identifiers_clean,
 )
 from uploads import matching
+from uploads.errors import IDENTIFIER_CHANNELS, MESSAGES, channels_join
 from uploads.models import Upload, UploadRowError
 
 COUNT_KEYS = ("rows", "created", "updated", "optout", "rejected", "duplicates",
@@ -96,7 +96,8 @@ class Row:
     ids: dict[str, str | None]
     attributes: dict[str, Any]
     iys: tuple[str, str, datetime] | None = None  # source, status, date when all valid
-    iys_problems: list[tuple[str, str, str]] = field(default_factory=list)  # column, value, msg
+    # (column, value, code, params, message) of each İYS cell that is not valid
+    iys_problems: list[tuple[str, str, str, dict, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -192,9 +193,11 @@ class _Reader:
                            for position, attribute in columns.attributes]
 
     def error(self, errors: list[UploadRowError], number: int, column: str, value: str,
-              message: str, kind: str = Kind.REJECTED) -> None:
-        errors.append(UploadRowError(upload=self.upload, row_number=number, column=column,
-                                     value=value[:1000], message=message, kind=kind))
+              code: str, params: dict | None = None, kind: str = Kind.REJECTED,
+              channels: str = "", message: str = "") -> None:
+        errors.append(_row_error(self.upload, number, code=code, params=params, kind=kind,
+                                 column=column, value=value, channels=channels,
+                                 message=message))
 
     def read(self, number: int, cells: list[str], errors: list[UploadRowError]) -> Row | None:
         width = len(cells)
@@ -204,8 +207,7 @@ class _Reader:
             if ids is None:
                 return None
         if self.iys_mode and not (ids["email"] or ids["phone"]):
-            self.error(errors, number, "", "",
-                       _("IYS Synchronize needs an email or a phonenumber on every row."))
+            self.error(errors, number, "", "", "iys_identifier_required")
             return None
         attributes = {}
         for position, attribute, text in self.attributes:
@@ -217,9 +219,9 @@ class _Reader:
             try:
                 cleaned = attribute_value_clean(attribute, value)
             except ValidationError as problem:
-                (_name, message), *_others = _error_messages(problem)
-                self.error(errors, number, self.columns.headers[position], value, message,
-                           Kind.CELL)
+                (_name, code, message), *_others = _error_messages(problem)
+                self.error(errors, number, self.columns.headers[position], value, code,
+                           {"value": value}, Kind.CELL, message=message)
                 continue
             if cleaned is not None:
                 attributes[attribute.name] = cleaned
@@ -253,9 +255,11 @@ class _Reader:
         try:
             return identifiers_clean(**raw)
         except ValidationError as problem:
-            for name, message in _error_messages(problem):
+            for name, code, message in _error_messages(problem):
                 self.error(errors, number, self.columns.header(name) if name else "",
-                           raw.get(name, ""), message)
+                           raw.get(name, ""), code, {"value": raw.get(name, "")},
+                           channels=channels_join(IDENTIFIER_CHANNELS.get(name, ())),
+                           message=message)
             return None
 
     @staticmethod
@@ -279,33 +283,42 @@ class _Reader:
         for target, value in ((matching.IYS_SOURCE, source), (matching.IYS_STATUS, status),
                               (matching.IYS_CONSENT_DATE, raw_date)):
             if not value:
-                problems.append((header(target), "", _("The İYS field is empty.")))
+                problems.append((header(target), "", "iys_field_empty", {}, ""))
         if source and source not in SOURCES:
-            problems.append((header(matching.IYS_SOURCE), raw_source,
-                             _("“%(source)s” is not an İYS source; use one of the 13 HS_ "
-                               "values.") % {"source": raw_source}))
+            problems.append((header(matching.IYS_SOURCE), raw_source, "source",
+                             {"source": raw_source}, ""))
         if status and status not in STATUSES:
-            problems.append((header(matching.IYS_STATUS), raw_status,
-                             _("Status must be ONAY or RET.")))
+            problems.append((header(matching.IYS_STATUS), raw_status, "status", {}, ""))
         when = None
         if raw_date:
             try:
                 when = parse_consent_date(raw_date)
             except ValidationError as problem:
-                (_name, message), *_others = _error_messages(problem)
-                problems.append((header(matching.IYS_CONSENT_DATE), raw_date, message))
+                (_name, code, message), *_others = _error_messages(problem)
+                problems.append((header(matching.IYS_CONSENT_DATE), raw_date, code,
+                                 {"value": raw_date}, message))
         if not problems:
             row.iys = (source, status, when)
 
 
-def _error_messages(error: ValidationError) -> list[tuple[str, str]]:
-    """(field or "", first message) of each error a caught ValidationError holds; the error
-    is released afterwards (see _error_release)."""
+def _row_error(upload: Upload, number: int, *, code: str, params: dict | None = None,
+               kind: str = Kind.REJECTED, column: str = "", value: str = "",
+               channels: str = "", message: str = "") -> UploadRowError:
+    """A row error as its code and parameters (uploads.errors words it for each reader);
+    the message is kept only for a code the catalogue does not know."""
+    return UploadRowError(upload=upload, row_number=number, column=column, value=value[:1000],
+                          code=code, params=params or {}, channels=channels, kind=kind,
+                          message="" if code in MESSAGES else message)
+
+
+def _error_messages(error: ValidationError) -> list[tuple[str, str, str]]:
+    """(field or "", code, first message) of each error a caught ValidationError holds; the
+    error is released afterwards (see _error_release)."""
     if hasattr(error, "error_dict"):
-        found = [(name, item.messages[0]) for name, items in error.error_dict.items()
-                 for item in items]
+        found = [(name, item.code or "", item.messages[0])
+                 for name, items in error.error_dict.items() for item in items]
     else:
-        found = [("", error.messages[0])]
+        found = [("", error.code or "", error.messages[0])]
     _error_release(error)
     return found
 
@@ -397,10 +410,8 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
         *replaced, last = slot.rows
         for row in replaced:
             counts["duplicates"] += 1
-            errors.append(UploadRowError(
-                upload=upload, row_number=row.number, kind=Kind.DUPLICATE,
-                message=_("The same contact is on row %(row)d; the later row wins.")
-                % {"row": last.number}))
+            errors.append(_row_error(upload, row.number, kind=Kind.DUPLICATE,
+                                     code="duplicate_later_row", params={"row": last.number}))
         if slot.contact is not None and slot.contact.pk in seen_before:
             _earlier_row_note(upload, last, errors, counts)
         winners.append((slot, last))
@@ -439,9 +450,8 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
 def _earlier_row_note(upload: Upload, row: Row, errors: list[UploadRowError],
                       counts: Counter) -> None:
     counts["duplicates"] += 1
-    errors.append(UploadRowError(
-        upload=upload, row_number=row.number, kind=Kind.DUPLICATE,
-        message=_("The same contact was on an earlier row; this later row wins.")))
+    errors.append(_row_error(upload, row.number, kind=Kind.DUPLICATE,
+                             code="duplicate_earlier_row"))
 
 
 def chunk_flush(result: ChunkResult) -> None:
@@ -479,11 +489,10 @@ def _slots_resolve(rows: list[Row], existing: list[ContactRecord], errors: list[
         if taken:
             counts["rejected"] += 1
             for name, value in taken:
-                errors.append(UploadRowError(
-                    upload=upload, row_number=row.number, column=columns.header(name),
-                    value=value,
-                    message=_("%(value)s already belongs to another contact.")
-                    % {"value": value}))
+                errors.append(_row_error(
+                    upload, row.number, code="identifier_taken", params={"value": value},
+                    column=columns.header(name), value=value,
+                    channels=channels_join(IDENTIFIER_CHANNELS.get(name, ()))))
             continue
         for key in keys:
             claims[key] = slot
@@ -576,6 +585,22 @@ class _DeliveryPolicy:
         return self.states[key]
 
 
+# The file column of each consent field a rule names.
+_RULE_COLUMNS = {"source": matching.IYS_SOURCE, "status": matching.IYS_STATUS,
+                 "consent_date": matching.IYS_CONSENT_DATE}
+
+
+def _violation_params(code: str, facts: ConsentFacts,
+                      stored: StoredConsent | None) -> tuple[tuple[str, str], ...]:
+    """The parameters uploads.errors needs to word a broken rule (hashable)."""
+    if code == "source":
+        return (("source", facts.source),)
+    if code == "not_newer" and stored is not None and stored.consent_date is not None:
+        when = timezone.localtime(stored.consent_date, TURKEY)
+        return (("stored", when.strftime("%d.%m.%Y %H:%M:%S")),)
+    return ()
+
+
 def _fixed_permission(upload: Upload) -> str:
     """The permission a Subscribed or Unsubscribed upload gives every channel of a row."""
     return _OPT_IN if upload.mode == Upload.Mode.SUBSCRIBED else _OPT_OUT
@@ -595,10 +620,11 @@ class _Decider:
         self.iys_mode = upload.mode == Upload.Mode.IYS
         self.fixed = _fixed_permission(upload)
 
-    def note(self, row: Row, kind: str, column: str, value: str, message: str) -> None:
-        self.errors.append(UploadRowError(upload=self.upload, row_number=row.number,
-                                          column=column, value=value[:1000], message=message,
-                                          kind=kind))
+    def note(self, row: Row, kind: str, column: str, value: str, code: str,
+             params: dict | None = None, channels: str = "", message: str = "") -> None:
+        self.errors.append(_row_error(self.upload, row.number, code=code, params=params,
+                                      kind=kind, column=column, value=value,
+                                      channels=channels, message=message))
 
     def __call__(self, change: ContactChange, row: Row) -> None:
         email, phone = row.ids["email"], row.ids["phone"]
@@ -613,10 +639,9 @@ class _Decider:
         if row.iys is None:
             self.counts["optout"] += 1
             change.permissions = {channel: _OPT_OUT for _t, channel, _r in channels}
-            for column, value, message in row.iys_problems:
-                self.note(row, Kind.OPTOUT, column, value,
-                          _("%(message)s Kept as opt-out; nothing sent to İYS.")
-                          % {"message": message})
+            names = channels_join(channel for _t, channel, _r in channels)
+            for column, value, code, params, message in row.iys_problems:
+                self.note(row, Kind.OPTOUT, column, value, code, params, names, message)
             return
         self._consents(change, row, channels)
 
@@ -624,7 +649,11 @@ class _Decider:
         source, status, when = row.iys
         columns, now = self.columns, self.now
         too_late = self.policy.too_late(when)  # the row's consents share the date
-        optout = late_noted = False
+        optout = False
+        # One note per problem, naming every channel it concerns: (kind, column target, code,
+        # params) -> channels, and the words of a code the catalogue does not know.
+        notes: dict[tuple, list[str]] = {}
+        words: dict[tuple, Callable[[], str]] = {}
         for type_, channel, recipient in channels:
             facts = ConsentFacts(recipient=recipient, recipient_type="BIREYSEL", type=type_,
                                  status=status, source=source, consent_date=when)
@@ -637,34 +666,26 @@ class _Decider:
                 codes = {code for _field, code, _message in problems}
                 if "same_status" in codes:
                     continue  # İYS and we already hold this status: nothing new to record
-                if codes == {"not_newer"}:
-                    self.note(row, Kind.NOT_RECORDED, columns.header(matching.IYS_CONSENT_DATE),
-                              columns.cell(row.cells, matching.IYS_CONSENT_DATE),
-                              problems[0][2]())
-                    continue
-                optout = True
-                change.permissions[channel] = _OPT_OUT
-                for field_name, items in consent_errors(facts, current=stored,
-                                                        now=now).items():
-                    column = {"source": matching.IYS_SOURCE, "status": matching.IYS_STATUS,
-                              "consent_date": matching.IYS_CONSENT_DATE}.get(field_name,
-                                                                             field_name)
-                    for item in items:
-                        (_name, message), *_others = _error_messages(item)
-                        self.note(row, Kind.OPTOUT, columns.header(column),
-                                  columns.cell(row.cells, column),
-                                  _("%(message)s Kept as opt-out; nothing sent to İYS.")
-                                  % {"message": message})
+                kind = Kind.NOT_RECORDED if codes == {"not_newer"} else Kind.OPTOUT
+                if kind == Kind.OPTOUT:
+                    optout = True
+                    change.permissions[channel] = _OPT_OUT
+                for field_name, code, message in problems:
+                    key = (kind, _RULE_COLUMNS.get(field_name, field_name), code,
+                           _violation_params(code, facts, stored))
+                    notes.setdefault(key, []).append(channel)
+                    words.setdefault(key, message)
                 continue
             state = self.policy.state(facts, current, too_late)
             if too_late:
                 self.counts["local_only"] += 1
-                if not late_noted:
-                    late_noted = True
-                    self.note(row, Kind.LOCAL, columns.header(matching.IYS_CONSENT_DATE),
-                              columns.cell(row.cells, matching.IYS_CONSENT_DATE),
-                              _("The consent date is more than 3 business days ago (Turkey "
-                                "time): stored here, not sent to İYS."))
+                notes.setdefault((Kind.LOCAL, matching.IYS_CONSENT_DATE, "late", ()),
+                                 []).append(channel)
             change.consents.append(ConsentIntent(type_, status, source, when, state, current))
+        for key, names in notes.items():
+            kind, column, code, params = key
+            self.note(row, kind, columns.header(column), columns.cell(row.cells, column), code,
+                      dict(params), channels_join(names),
+                      "" if code in MESSAGES else words[key]())
         if optout:
             self.counts["optout"] += 1

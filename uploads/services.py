@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from connectors.models import IysConnector
 from uploads import matching
+from uploads.errors import row_error_text, row_errors_join
 from uploads.models import Upload, UploadRowError
 from uploads.parsing import FileUnreadable, file_preview, iter_records
 from uploads.pipeline import (
@@ -498,7 +499,8 @@ def upload_errors_csv(upload: Upload) -> Iterator[str]:
     """The original rows that have errors, plus an error column; streamed, formula-safe."""
     writer = csv.writer(_Echo())
     error_rows = (UploadRowError.objects.filter(upload=upload).order_by("row_number", "id")
-                  .values_list("row_number", "column", "message").iterator(chunk_size=2000))
+                  .values_list("row_number", "column", "code", "params", "kind", "channels",
+                               "message").iterator(chunk_size=2000))
     pending = next(error_rows, None)
     header = [*upload.headers, _("error")]
     yield "\ufeff" + writer.writerow([formula_safe(cell) for cell in header])
@@ -508,11 +510,12 @@ def upload_errors_csv(upload: Upload) -> Iterator[str]:
                                       delimiter=upload.delimiter):
         messages = []
         while pending is not None and pending[0] == number:
-            column, message = pending[1], pending[2]
-            messages.append(f"{column}: {message}" if column else message)
+            _number, column, code, params, kind, channels, message = pending
+            messages.append((column, row_error_text(code=code, params=params, kind=kind,
+                                                    channels=channels, fallback=message)))
             pending = next(error_rows, None)
         if messages:
             yield writer.writerow([formula_safe(cell) for cell in cells]
-                                  + [formula_safe(" | ".join(messages))])
+                                  + [formula_safe(row_errors_join(messages))])
         if pending is None:
             return

@@ -61,7 +61,7 @@ def outcome(upload: Upload, *, skip_unchanged: bool) -> tuple:
                              connector=IysConnector.load(), now=timezone.now(),
                              skip_unchanged=skip_unchanged)
         shown = (dict(result.counts),
-                 sorted((e.row_number, e.kind, e.column, e.message) for e in result.errors))
+                 sorted((e.row_number, e.kind, e.column, e.text) for e in result.errors))
         written = (
             list(ConsentEvent.objects.filter(id__gt=latest_event).order_by("id").values_list(
                 "contact__email", "kind", "field", "before", "after", "row_number")),

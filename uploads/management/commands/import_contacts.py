@@ -5,8 +5,10 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from config.cli import command_language
 from uploads import matching
 from uploads.models import Upload, UploadRowError
 from uploads.services import (
@@ -38,6 +40,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, status: str, maps: list[str], name: str,
                as_json: bool, **options):
+        translation.activate(command_language())
         if not file.is_file():
             raise CommandError(_("%(file)s: no such file") % {"file": file})
         try:
@@ -96,8 +99,8 @@ class Command(BaseCommand):
             for column in summary["ignored_columns"]:
                 self.stdout.write(_("ignored column %(column)s: %(reason)s") % column)
             return
-        errors = [{"row": e.row_number, "column": e.column, "message": e.message,
-                   "kind": e.kind}
+        errors = [{"row": e.row_number, "column": e.column, "message": e.text,
+                   "code": e.code, "kind": e.kind}
                   for e in UploadRowError.objects.filter(upload=upload).iterator()]
         self.stdout.write(json.dumps({**summary, "upload_id": upload.pk, "errors": errors},
                                      ensure_ascii=False))
