@@ -30,21 +30,10 @@ from uploads.services import (
     upload_resume,
     upload_summary,
 )
+from uploads.summary import summary_sections
 
 STATE_COLOURS = {"done": "#1f7a33", "failed": "#ba2121", "blocked": "#ba2121",
                  "processing": "#8a6a00", "queued": "#8a6a00"}
-SUMMARY_LABELS = [
-    ("rows", gettext_lazy("Rows read")),
-    ("created", gettext_lazy("Contacts created")),
-    ("updated", gettext_lazy("Contacts updated")),
-    ("optout", gettext_lazy("Created or kept as opt-out (missing or invalid İYS fields)")),
-    ("rejected", gettext_lazy("Rows rejected")),
-    ("duplicates", gettext_lazy("Rows for a contact that appears again (the last row wins)")),
-    ("cell_errors", gettext_lazy("Cells not imported (wrong type)")),
-    ("consents", gettext_lazy("Consents recorded")),
-    ("queued_for_iys", gettext_lazy("Consents queued for İYS")),
-    ("local_only", gettext_lazy("Consents stored locally only (older than 3 business days)")),
-]
 
 
 @admin.register(Upload)
@@ -157,7 +146,9 @@ class UploadAdmin(admin.ModelAdmin):
             raise PermissionDenied
         kinds = dict(UploadRowError.Kind.choices)
         kind = request.GET.get("kind") if request.GET.get("kind") in kinds else ""
-        by_kind = dict(upload.row_errors.values_list("kind").annotate(n=Count("id")))
+        # Rows, not errors: a row with two problems is one row kept as opt-out.
+        by_kind = dict(upload.row_errors.values_list("kind")
+                       .annotate(n=Count("row_number", distinct=True)))
         rows = upload.row_errors.order_by("row_number", "id")
         errors = Paginator(rows.filter(kind=kind) if kind else rows, 50)
         page = errors.get_page(request.GET.get("page"))
@@ -165,8 +156,8 @@ class UploadAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "uploads/upload_detail.html", self._context(
             request, upload.name, upload=upload, original=upload, page=page, kind=kind,
             kinds=[(key, label, by_kind[key]) for key, label in kinds.items() if key in by_kind],
-            errors_total=sum(by_kind.values()),
-            summary=[(label, summary[key]) for key, label in SUMMARY_LABELS],
+            errors_total=upload.row_errors.values("row_number").distinct().count(),
+            summary=summary, sections=summary_sections(counts=summary, mode=upload.mode),
             may_rematch=self.has_add_permission(request)
             and upload.state in (Upload.State.DRAFT, Upload.State.BLOCKED),
             may_resume=self.has_change_permission(request, upload)

@@ -30,7 +30,7 @@ from consents.bulk import (
     contacts_unchanged,
     contacts_with_events,
 )
-from consents.choices import ConsentType, IysState, Origin, Permission
+from consents.choices import ConsentType, Origin, Permission
 from consents.dates import parse_consent_date
 from consents.models import ProfileAttribute
 from consents.rules import (
@@ -51,9 +51,8 @@ from consents.services import (
 from uploads import matching
 from uploads.errors import IDENTIFIER_CHANNELS, MESSAGES, channels_join
 from uploads.models import Upload, UploadRowError
+from uploads.summary import COUNT_KEYS, consent_bucket  # noqa: F401 (COUNT_KEYS: services)
 
-COUNT_KEYS = ("rows", "created", "updated", "optout", "rejected", "duplicates",
-              "queued_for_iys", "local_only", "consents", "cell_errors")
 Kind = UploadRowError.Kind
 
 
@@ -166,7 +165,8 @@ class _Slot:
 _TEXT = str(ProfileAttribute.Type.TEXT)
 _EPOSTA, _MESAJ = str(ConsentType.EPOSTA), str(ConsentType.MESAJ)
 _OPT_IN, _OPT_OUT = str(Permission.OPT_IN), str(Permission.OPT_OUT)
-_PENDING, _BIREYSEL = str(IysState.PENDING), "BIREYSEL"
+_BIREYSEL = "BIREYSEL"
+_ALREADY = "consents_already"  # uploads.summary: consents the recipient already holds
 
 
 class _Reader:
@@ -412,13 +412,14 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
             counts["duplicates"] += 1
             errors.append(_row_error(upload, row.number, kind=Kind.DUPLICATE,
                                      code="duplicate_later_row", params={"row": last.number}))
-        if slot.contact is not None and slot.contact.pk in seen_before:
-            _earlier_row_note(upload, last, errors, counts)
         winners.append((slot, last))
     for row, contact in unchanged:
-        counts["updated"] += 1
+        counts[_ALREADY if upload.mode == Upload.Mode.IYS else "permissions_same"] += (
+            (row.ids["email"] is not None) + (row.ids["phone"] is not None))
         if contact.pk in seen_before:
             _earlier_row_note(upload, row, errors, counts)
+        else:
+            counts["unchanged"] += 1
 
     recipients = {value for _slot, row in winners
                   for value in (row.ids["email"], row.ids["phone"]) if value}
@@ -433,12 +434,16 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
         change = ContactChange(row.number, slot.contact, row.ids, row.attributes)
         decide(change, row)
         changes.append(change)
-        counts["created" if slot.contact is None else "updated"] += 1
 
     origin = ChangeOrigin(kind=Origin.UPLOAD, reference=upload.reference, actor=actor)
     written = contact_changes_write(changes, origin=origin, defer=defer)
     counts["consents"] += len(written.consents)
-    counts["queued_for_iys"] += sum(1 for c in written.consents if c.iys_state == _PENDING)
+    for slot, row in winners:  # a contact that got no event changed nothing
+        if slot.contact is not None and slot.contact.pk in seen_before:
+            _earlier_row_note(upload, row, errors, counts)
+        else:
+            counts["created" if slot.contact is None else
+                   "updated" if slot.contact.pk in written.event_contacts else "unchanged"] += 1
     result = ChunkResult(counts=counts, errors=errors, written=written,
                          mostly_existing=2 * len(known) >= len(read.rows),
                          mostly_unchanged=10 * len(unchanged) >= 9 * len(read.rows))
@@ -449,6 +454,8 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
 
 def _earlier_row_note(upload: Upload, row: Row, errors: list[UploadRowError],
                       counts: Counter) -> None:
+    """The row is applied, and counted with the rows of a contact that appears again: the
+    contact's earlier row was counted already (created or updated)."""
     counts["duplicates"] += 1
     errors.append(_row_error(upload, row.number, kind=Kind.DUPLICATE,
                              code="duplicate_earlier_row"))
@@ -635,9 +642,14 @@ class _Decider:
             channels.append((_MESAJ, "sms", phone))
         if not self.iys_mode:
             change.permissions = {channel: self.fixed for _t, channel, _r in channels}
+            for _t, channel, _r in channels:
+                same = (change.contact is not None
+                        and getattr(change.contact, f"{channel}_permission") == self.fixed)
+                self.counts["permissions_same" if same else "permissions_set"] += 1
             return
         if row.iys is None:
             self.counts["optout"] += 1
+            self.counts["consents_optout"] += len(channels)
             change.permissions = {channel: _OPT_OUT for _t, channel, _r in channels}
             names = channels_join(channel for _t, channel, _r in channels)
             for column, value, code, params, message in row.iys_problems:
@@ -665,8 +677,11 @@ class _Decider:
             if problems:
                 codes = {code for _field, code, _message in problems}
                 if "same_status" in codes:
+                    self.counts[_ALREADY] += 1
                     continue  # İYS and we already hold this status: nothing new to record
                 kind = Kind.NOT_RECORDED if codes == {"not_newer"} else Kind.OPTOUT
+                self.counts["consents_older" if kind == Kind.NOT_RECORDED
+                            else "consents_optout"] += 1
                 if kind == Kind.OPTOUT:
                     optout = True
                     change.permissions[channel] = _OPT_OUT
@@ -677,8 +692,8 @@ class _Decider:
                     words.setdefault(key, message)
                 continue
             state = self.policy.state(facts, current, too_late)
+            self.counts[consent_bucket(state, late=too_late)] += 1
             if too_late:
-                self.counts["local_only"] += 1
                 notes.setdefault((Kind.LOCAL, matching.IYS_CONSENT_DATE, "late", ()),
                                  []).append(channel)
             change.consents.append(ConsentIntent(type_, status, source, when, state, current))

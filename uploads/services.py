@@ -33,6 +33,7 @@ from uploads.pipeline import (
     chunk_flush,
     chunk_read,
 )
+from uploads.summary import summary_sections
 
 logger = logging.getLogger(__name__)
 ALLOWED_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -480,9 +481,12 @@ def upload_fail(*, upload_id: int, error: BaseException) -> Upload:
 def upload_summary(upload: Upload) -> dict:
     """What the result screen and `import_contacts --json` report."""
     counts = {key: upload.counts.get(key, 0) for key in COUNT_KEYS}
+    sections = {section["key"]: {"total": section["total"],
+                                 **{key: count for key, _label, count in section["buckets"]}}
+                for section in summary_sections(counts=counts, mode=upload.mode)}
     return {**counts, "state": upload.state, "message": upload.message,
             "rows_total": upload.rows_total, "rows_done": upload.rows_done,
-            "ignored_columns": upload.ignored_columns}
+            "ignored_columns": upload.ignored_columns, "sections": sections}
 
 
 def formula_safe(value: str) -> str:

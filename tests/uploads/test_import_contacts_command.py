@@ -68,9 +68,12 @@ def test_a_map_to_an_unknown_attribute_exits_2(capsys):
     assert code == 2 and "“soyad” is not a profile attribute" in err
 
 
-def test_plain_output_is_one_readable_line(capsys):
+def test_plain_output_lists_the_summary_buckets(capsys):
     code, out, _err = run(capsys, str(fixture_path("case1_email_and_phone.csv")),
                           "--status", "iys")
 
     assert code == 0
-    assert out.startswith("rows: 1, created: 1, updated: 0, optout: 0, rejected: 0")
+    lines = out.splitlines()
+    assert lines[:3] == ["Rows read: 1", "  Contacts created: 1", "  Contacts updated: 0"]
+    assert "Consents in the rows applied: 2" in lines
+    assert "  Recorded and queued for İYS: 2" in lines

@@ -68,7 +68,7 @@ def test_a_marketer_uploads_fixes_a_red_column_and_reads_the_summary(
     expect(summary.get_by_role("row", name=re.compile("Rows read"))).to_contain_text(str(ROWS))
     expect(summary.get_by_role("row", name=re.compile("Contacts created"))).to_contain_text(
         str(ROWS))
-    expect(summary.get_by_role("row", name=re.compile("Consents queued for İYS"))
+    expect(summary.get_by_role("row", name=re.compile("Recorded and queued for İYS"))
            ).to_contain_text(str(2 * ROWS))
     screenshot(page, "upload-4-summary")
 

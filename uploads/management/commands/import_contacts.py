@@ -17,6 +17,7 @@ from uploads.services import (
     upload_run,
     upload_summary,
 )
+from uploads.summary import summary_sections
 
 EXIT_BLOCKED = 2
 
@@ -93,9 +94,10 @@ class Command(BaseCommand):
     def _report(self, upload: Upload, as_json: bool) -> None:
         summary = upload_summary(upload)
         if not as_json:
-            self.stdout.write(", ".join(f"{key}: {summary[key]}" for key in (
-                "rows", "created", "updated", "optout", "rejected", "duplicates",
-                "queued_for_iys")))
+            for section in summary_sections(counts=summary, mode=upload.mode):
+                self.stdout.write(f"{section['label']}: {section['total']}")
+                for _key, label, count in section["buckets"]:
+                    self.stdout.write(f"  {label}: {count}")
             for column in summary["ignored_columns"]:
                 self.stdout.write(_("ignored column %(column)s: %(reason)s") % column)
             return
