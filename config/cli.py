@@ -2,9 +2,12 @@
 is down."""
 
 import os
+import sys
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import get_supported_language_variant
+from django.utils.translation import gettext as _
 
 
 def command_language() -> str:
@@ -20,3 +23,21 @@ def command_language() -> str:
         except LookupError:
             continue
     return settings.LANGUAGE_CODE
+
+
+def execute_command_line(argv: list[str]) -> None:
+    """Django's execute_from_command_line for manage.py: a database that cannot be reached
+    (down, refusing, gone mid-command) ends any command with one clear line and exit status
+    1, not a traceback."""
+    from django.core.management import execute_from_command_line
+    from django.db import InterfaceError, OperationalError
+
+    try:
+        execute_from_command_line(argv)
+    except (OperationalError, InterfaceError) as error:
+        detail = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        with translation.override(command_language()):
+            sys.stderr.write(_("Error: the database cannot be reached (%(detail)s). Check "
+                               "DATABASE_URL and that PostgreSQL is running, then try again.")
+                             % {"detail": detail} + "\n")
+        raise SystemExit(1) from None

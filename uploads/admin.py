@@ -26,6 +26,7 @@ from uploads.services import (
     upload_create,
     upload_errors_csv,
     upload_matching_save,
+    upload_may_resume,
     upload_queue,
     upload_resume,
     upload_summary,
@@ -73,6 +74,14 @@ class UploadAdmin(admin.ModelAdmin):
             path("<int:pk>/resume/", wrap(self.resume_view), name="uploads_upload_resume"),
             *super().get_urls(),
         ]
+
+    def _say_if_waiting_for_the_worker(self, request: HttpRequest, upload: Upload) -> None:
+        """The broker did not take the task (uploads_watch sends it again): say so."""
+        upload.refresh_from_db(fields=["state", "dispatched_at"])
+        if upload.state == Upload.State.QUEUED and upload.dispatched_at is None:
+            self.message_user(request, _(
+                "The upload is queued; it will start when the worker is reachable."),
+                messages.WARNING)
 
     def _context(self, request: HttpRequest, title: str, **extra) -> dict:
         return {**self.admin_site.each_context(request), "opts": self.model._meta,
@@ -122,6 +131,7 @@ class UploadAdmin(admin.ModelAdmin):
                 for message in error.messages:
                     form.add_error(None, message)
             else:
+                self._say_if_waiting_for_the_worker(request, upload)
                 return redirect(reverse("admin:uploads_upload_change", args=[upload.pk]))
         matches = (matching.columns_auto_match(upload.headers, has_header=upload.has_header)
                    if request.method == "GET" and upload.state == Upload.State.DRAFT else None)
@@ -161,7 +171,7 @@ class UploadAdmin(admin.ModelAdmin):
             may_rematch=self.has_add_permission(request)
             and upload.state in (Upload.State.DRAFT, Upload.State.BLOCKED),
             may_resume=self.has_change_permission(request, upload)
-            and upload.state == Upload.State.FAILED))
+            and upload_may_resume(upload)))
 
     @method_decorator(require_POST)
     def resume_view(self, request: HttpRequest, pk: int):
@@ -173,6 +183,8 @@ class UploadAdmin(admin.ModelAdmin):
                 upload_resume(upload=upload)
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self._say_if_waiting_for_the_worker(request, upload)
         return redirect(reverse("admin:uploads_upload_change", args=[upload.pk]))
 
     def progress_view(self, request: HttpRequest, pk: int):

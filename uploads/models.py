@@ -23,6 +23,7 @@ class Upload(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
         BLOCKED = "blocked", _("Blocked")
+        CANCELLED = "cancelled", _("Cancelled")
 
     name = models.CharField(_("file name"), max_length=200,
                             help_text=_("Shown in the list of file transfers."))
@@ -54,6 +55,12 @@ class Upload(models.Model):
                                    verbose_name=_("uploaded by"))
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(
+        _("handed to the worker at"), null=True, blank=True,
+        help_text=_("Empty while queued: the broker was unreachable; beat sends it again."))
+    heartbeat_at = models.DateTimeField(
+        _("last sign of life"), null=True, blank=True,
+        help_text=_("A running upload updates it every few seconds."))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
@@ -79,7 +86,17 @@ class Upload(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.state in (self.State.DONE, self.State.FAILED, self.State.BLOCKED)
+        return self.state in (self.State.DONE, self.State.FAILED, self.State.BLOCKED,
+                              self.State.CANCELLED)
+
+    @property
+    def is_stale(self) -> bool:
+        """Processing, but its worker has given no sign of life for a while (it died)."""
+        if self.state != self.State.PROCESSING:
+            return False
+        last = self.heartbeat_at or self.started_at
+        return last is None or (timezone.now() - last).total_seconds() > (
+            settings.UPLOAD_STALE_SECONDS)
 
 
 class UploadRowError(models.Model):
