@@ -20,13 +20,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from uploads import matching
-from uploads.forms import MatchingForm, UploadFileForm
+from uploads.forms import MatchingForm, StatusForm, UploadFileForm
 from uploads.models import Upload, UploadRowError
 from uploads.services import (
+    upload_cancel,
     upload_create,
     upload_errors_csv,
     upload_matching_save,
     upload_may_resume,
+    upload_mode_change,
     upload_queue,
     upload_resume,
     upload_summary,
@@ -69,6 +71,8 @@ class UploadAdmin(admin.ModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("<int:pk>/matching/", wrap(self.matching_view), name="uploads_upload_matching"),
+            path("<int:pk>/status/", wrap(self.status_view), name="uploads_upload_status"),
+            path("<int:pk>/cancel/", wrap(self.cancel_view), name="uploads_upload_cancel"),
             path("<int:pk>/progress/", wrap(self.progress_view), name="uploads_upload_progress"),
             path("<int:pk>/errors.csv", wrap(self.errors_view), name="uploads_upload_errors"),
             path("<int:pk>/resume/", wrap(self.resume_view), name="uploads_upload_resume"),
@@ -86,6 +90,24 @@ class UploadAdmin(admin.ModelAdmin):
     def _context(self, request: HttpRequest, title: str, **extra) -> dict:
         return {**self.admin_site.each_context(request), "opts": self.model._meta,
                 "title": title, **extra}
+
+    def _steps(self, request: HttpRequest, upload: Upload | None, *current: int) -> list[dict]:
+        """The wizard's step pills; the steps a user may go back to are links."""
+        may_add = self.has_add_permission(request)
+        editable = (upload is not None and may_add
+                    and upload.state in (Upload.State.DRAFT, Upload.State.BLOCKED))
+        started = upload is not None and upload.state not in (
+            Upload.State.DRAFT, Upload.State.BLOCKED, Upload.State.CANCELLED)
+        urls = {1: reverse("admin:uploads_upload_add") if may_add else None,
+                2: editable and reverse("admin:uploads_upload_status", args=[upload.pk]),
+                3: editable and reverse("admin:uploads_upload_matching", args=[upload.pk]),
+                4: started and reverse("admin:uploads_upload_change", args=[upload.pk]),
+                5: started and upload.is_finished
+                and reverse("admin:uploads_upload_change", args=[upload.pk])}
+        labels = [_("File"), _("Status"), _("Matching"), _("Processing"), _("Summary")]
+        return [{"number": number, "label": label, "url": urls[number] or "",
+                 "current": number in current}
+                for number, label in enumerate(labels, start=1)]
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {"title": _("File transfers"), **(extra_context or {})}
@@ -107,9 +129,13 @@ class UploadAdmin(admin.ModelAdmin):
             else:
                 return redirect(reverse("admin:uploads_upload_matching", args=[upload.pk]))
         return TemplateResponse(request, "uploads/upload_file.html", self._context(
-            request, _("Contact upload"), form=form,
-            iys_fields=[str(label) for key, label in matching.FIXED_TARGETS.items()
-                        if key in matching.IYS_FIELDS]))
+            request, _("Contact upload"), form=form, steps=self._steps(request, None, 1, 2),
+            iys_fields=self._iys_fields()))
+
+    @staticmethod
+    def _iys_fields() -> list[str]:
+        return [str(label) for key, label in matching.FIXED_TARGETS.items()
+                if key in matching.IYS_FIELDS]
 
     # Step 3: matching.
     def matching_view(self, request: HttpRequest, pk: int):
@@ -146,8 +172,44 @@ class UploadAdmin(admin.ModelAdmin):
                          "how": matches[index].how if matches else ""})
         return TemplateResponse(request, "uploads/upload_matching.html", self._context(
             request, _("Match the columns of “%(name)s”") % {"name": upload.name},
-            upload=upload, form=form, rows=rows,
+            upload=upload, form=form, rows=rows, steps=self._steps(request, upload, 3),
             importing=sum(1 for row in rows if row["target"]), original=upload))
+
+    # Step 2 again: another status before processing.
+    def status_view(self, request: HttpRequest, pk: int):
+        upload = get_object_or_404(Upload, pk=pk)
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if upload.state not in (Upload.State.DRAFT, Upload.State.BLOCKED):
+            return redirect(reverse("admin:uploads_upload_change", args=[upload.pk]))
+        form = StatusForm(request.POST or None, initial={"mode": upload.mode})
+        if request.method == "POST" and form.is_valid():
+            try:
+                upload_mode_change(upload=upload, mode=form.cleaned_data["mode"])
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                return redirect(reverse("admin:uploads_upload_matching", args=[upload.pk]))
+        return TemplateResponse(request, "uploads/upload_status.html", self._context(
+            request, _("Change the status of “%(name)s”") % {"name": upload.name},
+            upload=upload, original=upload, form=form, steps=self._steps(request, upload, 2),
+            iys_fields=self._iys_fields()))
+
+    @method_decorator(require_POST)
+    def cancel_view(self, request: HttpRequest, pk: int):
+        upload = get_object_or_404(Upload, pk=pk)
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        try:
+            upload_cancel(upload=upload)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self.message_user(request, _("The upload “%(name)s” was cancelled; its file was "
+                                         "deleted and the record kept.") % {"name": upload.name},
+                              messages.SUCCESS)
+        return redirect(reverse("admin:uploads_upload_change", args=[upload.pk]))
 
     # Steps 4 and 5: progress and result summary.
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -165,6 +227,7 @@ class UploadAdmin(admin.ModelAdmin):
         summary = upload_summary(upload)
         return TemplateResponse(request, "uploads/upload_detail.html", self._context(
             request, upload.name, upload=upload, original=upload, page=page, kind=kind,
+            steps=self._steps(request, upload, 5 if upload.is_finished else 4),
             kinds=[(key, label, by_kind[key]) for key, label in kinds.items() if key in by_kind],
             errors_total=upload.row_errors.values("row_number").distinct().count(),
             summary=summary, sections=summary_sections(counts=summary, mode=upload.mode),
