@@ -34,9 +34,17 @@ from uploads.services import (
     upload_summary,
 )
 from uploads.summary import summary_sections
+from uploads.templatetags.uploads_format import grouped
 
 STATE_COLOURS = {"done": "#1f7a33", "failed": "#ba2121", "blocked": "#ba2121",
                  "processing": "#8a6a00", "queued": "#8a6a00"}
+
+
+def progress_text(upload: Upload) -> str:
+    """“32.500 / 100.000 satır”, “32,500 of 100,000 rows”: in the request's language and its
+    number format (the progress bar's text, served with each poll)."""
+    return _("%(done)s of %(total)s rows") % {"done": grouped(upload.rows_done),
+                                               "total": grouped(upload.rows_total)}
 
 
 @admin.register(Upload)
@@ -56,9 +64,7 @@ class UploadAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("rows processed"))
     def progress(self, obj: Upload) -> str:
-        if obj.rows_total is None:
-            return "—"
-        return f"{obj.rows_done} / {obj.rows_total}"
+        return "—" if obj.rows_total is None else progress_text(obj)
 
     @admin.display(description=gettext_lazy("queued for İYS"))
     def queued(self, obj: Upload) -> int:
@@ -231,6 +237,7 @@ class UploadAdmin(admin.ModelAdmin):
             kinds=[(key, label, by_kind[key]) for key, label in kinds.items() if key in by_kind],
             errors_total=upload.row_errors.values("row_number").distinct().count(),
             summary=summary, sections=summary_sections(counts=summary, mode=upload.mode),
+            progress_text=progress_text(upload),
             may_rematch=self.has_add_permission(request)
             and upload.state in (Upload.State.DRAFT, Upload.State.BLOCKED),
             may_resume=self.has_change_permission(request, upload)
@@ -255,6 +262,7 @@ class UploadAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request, upload):
             raise PermissionDenied
         return JsonResponse({"state": upload.state, "state_label": upload.get_state_display(),
+                             "text": progress_text(upload),
                              "rows_done": upload.rows_done, "rows_total": upload.rows_total,
                              "percent": upload.percent, "finished": upload.is_finished})
 
