@@ -13,6 +13,7 @@ from uploads import matching
 from uploads.models import Upload, UploadRowError
 from uploads.services import (
     upload_create_from_path,
+    upload_errors_csv,
     upload_matching_save,
     upload_run,
     upload_summary,
@@ -38,9 +39,12 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="")
         parser.add_argument("--json", action="store_true", dest="as_json",
                             help="Print one JSON object.")
+        parser.add_argument("--errors-csv", type=Path, dest="errors_csv", metavar="PATH",
+                            help="Write the rows with errors to PATH: the file the wizard "
+                                 "offers for download.")
 
     def handle(self, *args, file: Path, status: str, maps: list[str], name: str,
-               as_json: bool, **options):
+               as_json: bool, errors_csv: Path | None = None, **options):
         translation.activate(command_language())
         if not file.is_file():
             raise CommandError(_("%(file)s: no such file") % {"file": file})
@@ -57,6 +61,9 @@ class Command(BaseCommand):
             return self._blocked(upload.message, as_json, upload)
         if upload.state == Upload.State.FAILED:
             raise CommandError(upload.message)
+        if errors_csv is not None:
+            with open(errors_csv, "w", encoding="utf-8", newline="") as out:
+                out.writelines(upload_errors_csv(upload))
         self._report(upload, as_json)
         return None
 
