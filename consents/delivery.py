@@ -271,3 +271,14 @@ def consents_held_note(*, held: list[tuple[int, str | None]]) -> None:
             contacts.update(**{name: status})
         else:
             contacts.filter(**{name: "ONAY"}).update(**{name: ""})
+
+
+def contacts_held_import(*, channel: str, onay: list[int], not_onay: list[int]) -> None:
+    """What a multi-status query said of these contacts' individual records on a channel:
+    ONAY, or not ONAY (RET or nothing: the query does not say which, so only an ONAY the hub
+    thought İYS held is cleared)."""
+    field = f"{channel}_iys_status"
+    if onay:
+        Contact.objects.filter(pk__in=onay).update(**{field: "ONAY"})
+    if not_onay:
+        Contact.objects.filter(pk__in=not_onay, **{field: "ONAY"}).update(**{field: ""})

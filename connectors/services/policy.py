@@ -97,7 +97,8 @@ def connector_settings_saved(*, connector: IysConnector) -> IysConnector:
     initial sync for the night window. A mode switch takes effect at the next job."""
     fields = ["blocked_reason"]
     connector.blocked_reason = ""
-    if (connector.is_ready and not connector.integrator_mode
+    # In Integrator mode too: the hub imports what İYS holds before it decides anything.
+    if (connector.is_ready
             and connector.initial_sync_state in (IysConnector.InitialSync.NOT_STARTED,
                                                  IysConnector.InitialSync.SCHEDULED)):
         connector.initial_sync_state = IysConnector.InitialSync.SCHEDULED
