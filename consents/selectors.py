@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from consents.choices import (
     CHANNEL_OF_TYPE,
@@ -97,12 +97,14 @@ class ChannelState(NamedTuple):
 # Why a consent stayed here, as its İYS error code says (consents.policy.Decision.reason and
 # the push's codes).
 LOCAL_REASONS = {
-    "LATE": _lazy("the consent is more than 3 business days old, so İYS no longer takes it"),
-    "NOT_PERMITTED": _lazy("the partner permission for this channel is not granted"),
-    "SYNC_UNKNOWN": _lazy("İYS does not know this recipient (Sync mode never creates one)"),
-    "IYS_NO_ONAY": _lazy("İYS holds no ONAY for this recipient"),
-    "ALREADY_IN_IYS": _lazy("İYS already holds this status"),
-    "SUPERSEDED": _lazy("a newer consent replaced it before it was sent"),
+    "LATE": gettext_lazy(
+        "the consent is more than 3 business days old, so İYS no longer takes it"),
+    "NOT_PERMITTED": gettext_lazy("the partner permission for this channel is not granted"),
+    "SYNC_UNKNOWN": gettext_lazy(
+        "İYS does not know this recipient (Sync mode never creates one)"),
+    "IYS_NO_ONAY": gettext_lazy("İYS holds no ONAY for this recipient"),
+    "ALREADY_IN_IYS": gettext_lazy("İYS already holds this status"),
+    "SUPERSEDED": gettext_lazy("a newer consent replaced it before it was sent"),
 }
 
 
