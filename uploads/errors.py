@@ -54,7 +54,8 @@ MESSAGES = {
 # Parameters a code always has (constants, not stored per error).
 FIXED_PARAMS = {"email_length": {"min": EMAIL_MIN, "max": EMAIL_MAX}}
 # What a kind of error adds to its message.
-KIND_WRAPPERS = {"optout": _("%(message)s Kept as opt-out; nothing sent to İYS.")}
+KIND_WRAPPERS = {"optout": _("%(message)s Kept as opt-out; nothing sent to İYS."),
+                 "consent": _("%(message)s Nothing recorded; the contact keeps its consents.")}
 CHANNEL_LABELS = dict(Channel.choices)
 # The channel an identifier column feeds.
 IDENTIFIER_CHANNELS = {"email": (Channel.EMAIL.value,), "phone": (Channel.SMS.value,)}

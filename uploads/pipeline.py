@@ -32,7 +32,9 @@ from consents.bulk import (
 )
 from consents.choices import ConsentType, Origin, Permission
 from consents.dates import parse_consent_date
+from consents.delivery import SUPERSEDABLE
 from consents.models import ProfileAttribute
+from consents.policy import Decision
 from consents.rules import (
     SOURCES,
     STATUSES,
@@ -167,6 +169,7 @@ _EPOSTA, _MESAJ = str(ConsentType.EPOSTA), str(ConsentType.MESAJ)
 _OPT_IN, _OPT_OUT = str(Permission.OPT_IN), str(Permission.OPT_OUT)
 _BIREYSEL = "BIREYSEL"
 _ALREADY = "consents_already"  # uploads.summary: consents the recipient already holds
+_SUPERSEDABLE = frozenset(str(state) for state in SUPERSEDABLE)
 
 
 class _Reader:
@@ -444,6 +447,10 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
         else:
             counts["created" if slot.contact is None else
                    "updated" if slot.contact.pk in written.event_contacts else "unchanged"] += 1
+    # Earlier consents still waiting that this upload's consents replaced: never sent.
+    counts["superseded"] += sum(1 for change in changes for intent in change.consents
+                                if intent.previous is not None
+                                and intent.previous.iys_state in _SUPERSEDABLE)
     result = ChunkResult(counts=counts, errors=errors, written=written,
                          mostly_existing=2 * len(known) >= len(read.rows),
                          mostly_unchanged=10 * len(unchanged) >= 9 * len(read.rows))
@@ -522,13 +529,14 @@ def _unchanged_split(rows: list[Row], *, upload: Upload, now: datetime,
     """
     if upload.mode == Upload.Mode.IYS:
         candidates = [row for row in rows if row.iys is not None]
-        found = contacts_unchanged([(row.ids, row.attributes, row.iys[1]) for row in candidates])
+        found = contacts_unchanged([(row.ids, row.attributes, row.iys[1], row.iys[2])
+                                    for row in candidates])
         local_now = timezone.localtime(now, TURKEY)
         found = {i: contact for i, contact in found.items()
                  if _consents_valid(candidates[i], local_now)}
     else:
         candidates, fixed = rows, _fixed_permission(upload)
-        found = contacts_unchanged([(row.ids, row.attributes, fixed) for row in rows],
+        found = contacts_unchanged([(row.ids, row.attributes, fixed, None) for row in rows],
                                    by_permission=True)
     if not found:
         return rows, []
@@ -582,12 +590,14 @@ class _DeliveryPolicy:
         self.states: dict[tuple, str] = {}
         self.too_late = IysLateness(now)
 
-    def state(self, facts: ConsentFacts, previous, late: bool) -> str:
-        """The delivery state; ``late``: self.too_late(facts.consent_date)."""
-        key = (facts.type, facts.status, late,
-               previous.iys_state if previous is not None else None)
+    def state(self, facts: ConsentFacts, previous, late: bool, held: str | None) -> Decision:
+        """The delivery decision; ``late``: self.too_late(facts.consent_date); ``held``: what
+        İYS holds for the individual record (None for TACIR)."""
+        key = (facts.type, facts.status, late, held,
+               previous.iys_state if previous is not None else None,
+               previous.status if previous is not None else None)
         if key not in self.states:
-            self.states[key] = iys_delivery_state(facts, previous=previous,
+            self.states[key] = iys_delivery_state(facts, previous=previous, held=held,
                                                   connector=self.connector, late=late)
         return self.states[key]
 
@@ -648,10 +658,19 @@ class _Decider:
                 self.counts["permissions_same" if same else "permissions_set"] += 1
             return
         if row.iys is None:
+            names = channels_join(channel for _t, channel, _r in channels)
+            if change.contact is not None:
+                # An existing contact keeps its consents and permissions (Case 6's "created as
+                # opt-out" is for new contacts): the row is reported, nothing changes.
+                self.counts["not_recorded"] += 1
+                self.counts["consents_kept"] += len(channels)
+                for column, value, code, params, message in row.iys_problems:
+                    self.note(row, Kind.NOT_RECORDED, column, value, code, params, names,
+                              message)
+                return
             self.counts["optout"] += 1
             self.counts["consents_optout"] += len(channels)
             change.permissions = {channel: _OPT_OUT for _t, channel, _r in channels}
-            names = channels_join(channel for _t, channel, _r in channels)
             for column, value, code, params, message in row.iys_problems:
                 self.note(row, Kind.OPTOUT, column, value, code, params, names, message)
             return
@@ -661,7 +680,7 @@ class _Decider:
         source, status, when = row.iys
         columns, now = self.columns, self.now
         too_late = self.policy.too_late(when)  # the row's consents share the date
-        optout = False
+        optout = kept_noted = False
         # One note per problem, naming every channel it concerns: (kind, column target, code,
         # params) -> channels, and the words of a code the catalogue does not know.
         notes: dict[tuple, list[str]] = {}
@@ -679,24 +698,31 @@ class _Decider:
                 if "same_status" in codes:
                     self.counts[_ALREADY] += 1
                     continue  # İYS and we already hold this status: nothing new to record
-                kind = Kind.NOT_RECORDED if codes == {"not_newer"} else Kind.OPTOUT
-                self.counts["consents_older" if kind == Kind.NOT_RECORDED
-                            else "consents_optout"] += 1
-                if kind == Kind.OPTOUT:
-                    optout = True
+                if codes == {"not_newer"}:
+                    kind, bucket = Kind.NOT_RECORDED, "consents_older"
+                elif change.contact is not None:
+                    # An existing contact keeps its current consent and permission; a new
+                    # contact's channel is created as opt-out (Case 6).
+                    kind, bucket, kept_noted = Kind.NOT_RECORDED, "consents_kept", True
+                else:
+                    kind, bucket, optout = Kind.OPTOUT, "consents_optout", True
                     change.permissions[channel] = _OPT_OUT
+                self.counts[bucket] += 1
                 for field_name, code, message in problems:
                     key = (kind, _RULE_COLUMNS.get(field_name, field_name), code,
                            _violation_params(code, facts, stored))
                     notes.setdefault(key, []).append(channel)
                     words.setdefault(key, message)
                 continue
-            state = self.policy.state(facts, current, too_late)
-            self.counts[consent_bucket(state, late=too_late)] += 1
+            decision = self.policy.state(
+                facts, current, too_late,
+                change.contact.held_status(channel) if change.contact is not None else "")
+            self.counts[consent_bucket(decision.state, late=too_late)] += 1
             if too_late:
                 notes.setdefault((Kind.LOCAL, matching.IYS_CONSENT_DATE, "late", ()),
                                  []).append(channel)
-            change.consents.append(ConsentIntent(type_, status, source, when, state, current))
+            change.consents.append(ConsentIntent(type_, status, source, when, decision.state,
+                                                 current, reason=decision.reason))
         for key, names in notes.items():
             kind, column, code, params = key
             self.note(row, kind, columns.header(column), columns.cell(row.cells, column), code,
@@ -704,3 +730,5 @@ class _Decider:
                       "" if code in MESSAGES else words[key]())
         if optout:
             self.counts["optout"] += 1
+        elif kept_noted:
+            self.counts["not_recorded"] += 1

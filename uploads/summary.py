@@ -39,12 +39,16 @@ ROWS = Section("rows", _("Rows read"), (
 
 CONSENTS = Section("consents", _("Consents in the rows applied"), (
     Bucket("queued_for_iys", _("Recorded and queued for İYS")),
+    Bucket("check_for_iys", _("Recorded, a RET waiting for İYS to be asked whether it holds an "
+                              "ONAY")),
     Bucket("local_only", _("Recorded, kept here: older than 3 business days")),
     Bucket("local_not_for_iys", _("Recorded, kept here: not for İYS (connector mode, partner "
                                   "permission, or a first RET)")),
     Bucket("consents_already", _("Already held: the same status, nothing new to record")),
     Bucket("consents_older", _("Not recorded: older than the stored consent")),
-    Bucket("consents_optout", _("Kept as opt-out: missing or invalid İYS fields")),
+    Bucket("consents_optout", _("Kept as opt-out: missing or invalid İYS fields (new contacts)")),
+    Bucket("consents_kept", _("Not recorded: missing or invalid İYS fields; the existing "
+                              "contact keeps its consents")),
 ), modes=("iys",))
 
 PERMISSIONS = Section("permissions", _("Channel permissions in the rows applied"), (
@@ -57,15 +61,19 @@ SECTIONS = (ROWS, CONSENTS, PERMISSIONS)
 # The bucket of a recorded consent, by its delivery state (late consents: "local_only").
 CONSENT_STATE_BUCKETS = {
     str(IysState.PENDING): "queued_for_iys",
+    str(IysState.CHECK): "check_for_iys",
     str(IysState.LOCAL): "local_not_for_iys",
 }
 LATE_BUCKET = "local_only"
 
-# Every count an upload keeps ("consents": recorded, "optout": rows with a consent kept as
-# opt-out, "cell_errors": cells not imported; shown beside the sections, not in them).
+# Counts shown beside the sections, not in them: cells not imported (their rows were
+# applied) and earlier waiting consents this upload's consents superseded (never sent).
+NOTES = ("cell_errors", "superseded")
+# Every count an upload keeps; besides the buckets and notes: "consents" (recorded), "optout"
+# and "not_recorded" (rows with a consent kept as opt-out / not recorded).
 COUNT_KEYS = tuple(dict.fromkeys(
     ["rows", *(b.key for s in SECTIONS for b in s.buckets), "consents", "optout",
-     "cell_errors"]))
+     "not_recorded", *NOTES]))
 
 
 def consent_bucket(state: str, *, late: bool) -> str:

@@ -10,13 +10,13 @@ from consents.models import Consent, ConsentEvent, Contact
 from tests.uploads.conftest import FIXTURES, run_upload
 from tests.uploads.factories import IysConnectorFactory
 from uploads.models import Upload, UploadRowError
-from uploads.summary import CONSENTS, PERMISSIONS, ROWS, summary_sections
+from uploads.summary import COUNT_KEYS, summary_sections
 
 pytestmark = pytest.mark.usefixtures("frozen_now", "attributes")
 
 CASE_FILES = sorted(path.name for path in FIXTURES.iterdir()
                     if path.suffix in (".csv", ".txt") and not path.name.startswith("blocked"))
-RECORDED = ("queued_for_iys", "local_only", "local_not_for_iys")
+RECORDED = ("queued_for_iys", "check_for_iys", "local_only", "local_not_for_iys")
 
 
 def upload_events(upload: Upload):
@@ -28,8 +28,7 @@ def assert_adds_up(upload: Upload) -> None:
     sections = {s["key"]: s for s in summary_sections(counts=counts, mode=upload.mode)}
     rows = sections["rows"]
     assert sum(count for _k, _l, count in rows["buckets"]) == rows["total"] == upload.rows_done
-    assert set(counts) <= {b.key for s in (ROWS, CONSENTS, PERMISSIONS) for b in s.buckets} | {
-        "rows", "consents", "optout", "cell_errors"}, "a count in no bucket"
+    assert set(counts) <= set(COUNT_KEYS), "a count in no bucket"
     consents = Consent.objects.filter(pk__in=upload_events(upload).values("consent_id"))
     if upload.mode == Upload.Mode.IYS:
         assert "permissions" not in sections
@@ -37,6 +36,7 @@ def assert_adds_up(upload: Upload) -> None:
         assert counts["consents"] == consents.count()
         assert counts.get("queued_for_iys", 0) == consents.filter(
             iys_state=IysState.PENDING).count()
+        assert counts.get("check_for_iys", 0) == consents.filter(iys_state=IysState.CHECK).count()
         assert counts.get("local_only", 0) + counts.get("local_not_for_iys", 0) == (
             consents.filter(iys_state=IysState.LOCAL).count())
     else:
@@ -73,15 +73,18 @@ def test_every_bucket_adds_up_and_a_reupload_updates_nothing(name, mode, integra
     assert ConsentEvent.objects.count() == events
 
 
-def test_consents_kept_here_for_any_reason_have_a_bucket():
+def test_consents_neither_queued_nor_late_have_their_buckets():
     """Issue 17's file (a): consents recorded but neither queued nor late fit no bucket."""
-    IysConnectorFactory(integrator_mode=True)
+    IysConnectorFactory(integrator_mode=True, permission_message=False)
     Contact.objects.create(email="bilinen@example.com")
 
-    upload = run_upload("connector_modes.csv")  # an ONAY, and a first RET (kept here)
+    not_permitted = run_upload("case1_email_and_phone.csv")  # SMS: no partner permission
+    asked_first = run_upload("connector_modes.csv")  # a RET: İYS is asked first
 
-    assert (upload.counts["consents"], upload.counts["queued_for_iys"],
-            upload.counts["local_not_for_iys"]) == (2, 1, 1)
+    assert (not_permitted.counts["consents"], not_permitted.counts["queued_for_iys"],
+            not_permitted.counts["local_not_for_iys"]) == (2, 1, 1)
+    assert (asked_first.counts["consents"], asked_first.counts["queued_for_iys"],
+            asked_first.counts["check_for_iys"]) == (2, 1, 1)
 
 
 def test_the_opt_out_count_and_its_error_filter_agree(marketer_client):

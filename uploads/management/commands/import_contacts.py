@@ -43,9 +43,12 @@ class Command(BaseCommand):
                             help="Write the rows with errors to PATH: the file the wizard "
                                  "offers for download.")
 
-    def handle(self, *args, file: Path, status: str, maps: list[str], name: str,
-               as_json: bool, errors_csv: Path | None = None, **options):
-        translation.activate(command_language())
+    def handle(self, *args, **options):
+        with translation.override(command_language()):
+            return self._import(**options)
+
+    def _import(self, *, file: Path, status: str, maps: list[str], name: str, as_json: bool,
+                errors_csv: Path | None = None, **options):
         if not file.is_file():
             raise CommandError(_("%(file)s: no such file") % {"file": file})
         try:
