@@ -37,7 +37,7 @@ from uploads.summary import summary_sections
 from uploads.templatetags.uploads_format import grouped
 
 STATE_COLOURS = {"done": "#1f7a33", "failed": "#ba2121", "blocked": "#ba2121",
-                 "processing": "#8a6a00", "queued": "#8a6a00"}
+                 "processing": "#8a6a00", "queued": "#8a6a00", "cancelled": "#666666"}
 
 
 def progress_text(upload: Upload) -> str:
