@@ -22,6 +22,7 @@ from consents.models import Consent, ConsentEvent, Contact
 from tests.conftest import celery_env, celery_worker_start, celery_worker_stop
 from tests.uploads.conftest import fixture_path
 from tests.uploads.factories import IysConnectorFactory, attributes_create
+from uploads import services
 from uploads.models import Upload
 from uploads.services import (
     upload_create_from_path,
@@ -123,6 +124,23 @@ def test_the_panel_offers_resume_for_an_upload_whose_worker_died(marketer_client
     assert 'value="Resume from row 2"' in text
 
 
+def test_a_running_upload_beats_until_it_ends(transactional_db, settings):
+    settings.UPLOAD_HEARTBEAT_SECONDS = 0.2
+    attributes_create()
+    upload = matched_upload(fixture_path("case1_email_and_phone.csv"))
+    Upload.objects.filter(pk=upload.pk).update(state=Upload.State.PROCESSING)
+
+    with services._heartbeat(upload.pk):
+        first = wait_for(lambda: Upload.objects.get(pk=upload.pk).heartbeat_at, 5,
+                         "a first beat")
+        wait_for(lambda: Upload.objects.get(pk=upload.pk).heartbeat_at > first, 5,
+                 "a second beat")
+    last = Upload.objects.get(pk=upload.pk).heartbeat_at
+    time.sleep(0.5)
+
+    assert Upload.objects.get(pk=upload.pk).heartbeat_at == last  # no beat after the end
+
+
 def test_the_command_line_says_the_database_is_down_without_a_traceback():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "LANGUAGE": "en",
            "DATABASE_URL": "postgres://postgres@127.0.0.1:1/iys_down"}
@@ -188,6 +206,9 @@ def test_a_worker_killed_mid_upload_is_resumed_by_beat_with_exact_counts(transac
             upload_queue(upload=upload)
         wait_for(lambda: Upload.objects.get(pk=upload.pk).rows_done >= 1000, 120,
                  "the upload to get going")
+        beat = Upload.objects.get(pk=upload.pk).heartbeat_at
+        wait_for(lambda: Upload.objects.get(pk=upload.pk).heartbeat_at > beat, 5,
+                 "the running upload's heartbeat")
         os.kill(first.pid, signal.SIGKILL)  # mid-file: no clean-up, no acknowledgement
         first.wait()
         killed_at = time.monotonic()
