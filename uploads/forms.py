@@ -26,6 +26,13 @@ class UploadFileForm(forms.Form):
         return file
 
 
+class StatusForm(forms.Form):
+    """Step 2 again, for an upload still at the matching step."""
+
+    mode = forms.ChoiceField(label=_("Status"), choices=Upload.Mode.choices,
+                             widget=forms.RadioSelect)
+
+
 class MatchingForm(forms.Form):
     """Step 3: one choice per column of the file."""
 

@@ -7,13 +7,13 @@ write with consents.bulk. The same contact on several rows: the last row wins.
 """
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from connectors.models import IysConnector
 from connectors.services import iys_delivery_state
@@ -30,7 +30,7 @@ from consents.bulk import (
     contacts_unchanged,
     contacts_with_events,
 )
-from consents.choices import ConsentType, IysState, Origin, Permission
+from consents.choices import ConsentType, Origin, Permission
 from consents.dates import parse_consent_date
 from consents.delivery import SUPERSEDABLE
 from consents.models import ProfileAttribute
@@ -42,7 +42,6 @@ from consents.rules import (
     ConsentFacts,
     IysLateness,
     StoredConsent,
-    consent_errors,
     consent_violations,
 )
 from consents.services import (
@@ -52,11 +51,10 @@ from consents.services import (
     identifiers_clean,
 )
 from uploads import matching
+from uploads.errors import IDENTIFIER_CHANNELS, MESSAGES, channels_join
 from uploads.models import Upload, UploadRowError
+from uploads.summary import COUNT_KEYS, consent_bucket  # noqa: F401 (COUNT_KEYS: services)
 
-COUNT_KEYS = ("rows", "created", "updated", "optout", "rejected", "duplicates",
-              "queued_for_iys", "local_only", "consents", "cell_errors", "not_recorded",
-              "check_for_iys", "superseded")
 Kind = UploadRowError.Kind
 
 
@@ -99,7 +97,8 @@ class Row:
     ids: dict[str, str | None]
     attributes: dict[str, Any]
     iys: tuple[str, str, datetime] | None = None  # source, status, date when all valid
-    iys_problems: list[tuple[str, str, str]] = field(default_factory=list)  # column, value, msg
+    # (column, value, code, params, message) of each İYS cell that is not valid
+    iys_problems: list[tuple[str, str, str, dict, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -168,8 +167,8 @@ class _Slot:
 _TEXT = str(ProfileAttribute.Type.TEXT)
 _EPOSTA, _MESAJ = str(ConsentType.EPOSTA), str(ConsentType.MESAJ)
 _OPT_IN, _OPT_OUT = str(Permission.OPT_IN), str(Permission.OPT_OUT)
-_PENDING, _BIREYSEL = str(IysState.PENDING), "BIREYSEL"
-_CHECK = str(IysState.CHECK)
+_BIREYSEL = "BIREYSEL"
+_ALREADY = "consents_already"  # uploads.summary: consents the recipient already holds
 _SUPERSEDABLE = frozenset(str(state) for state in SUPERSEDABLE)
 
 
@@ -197,9 +196,11 @@ class _Reader:
                            for position, attribute in columns.attributes]
 
     def error(self, errors: list[UploadRowError], number: int, column: str, value: str,
-              message: str, kind: str = Kind.REJECTED) -> None:
-        errors.append(UploadRowError(upload=self.upload, row_number=number, column=column,
-                                     value=value[:1000], message=message, kind=kind))
+              code: str, params: dict | None = None, kind: str = Kind.REJECTED,
+              channels: str = "", message: str = "") -> None:
+        errors.append(_row_error(self.upload, number, code=code, params=params, kind=kind,
+                                 column=column, value=value, channels=channels,
+                                 message=message))
 
     def read(self, number: int, cells: list[str], errors: list[UploadRowError]) -> Row | None:
         width = len(cells)
@@ -209,8 +210,7 @@ class _Reader:
             if ids is None:
                 return None
         if self.iys_mode and not (ids["email"] or ids["phone"]):
-            self.error(errors, number, "", "",
-                       _("IYS Synchronize needs an email or a phonenumber on every row."))
+            self.error(errors, number, "", "", "iys_identifier_required")
             return None
         attributes = {}
         for position, attribute, text in self.attributes:
@@ -222,9 +222,9 @@ class _Reader:
             try:
                 cleaned = attribute_value_clean(attribute, value)
             except ValidationError as problem:
-                (_name, message), *_others = _error_messages(problem)
-                self.error(errors, number, self.columns.headers[position], value, message,
-                           Kind.CELL)
+                (_name, code, message), *_others = _error_messages(problem)
+                self.error(errors, number, self.columns.headers[position], value, code,
+                           {"value": value}, Kind.CELL, message=message)
                 continue
             if cleaned is not None:
                 attributes[attribute.name] = cleaned
@@ -258,9 +258,11 @@ class _Reader:
         try:
             return identifiers_clean(**raw)
         except ValidationError as problem:
-            for name, message in _error_messages(problem):
+            for name, code, message in _error_messages(problem):
                 self.error(errors, number, self.columns.header(name) if name else "",
-                           raw.get(name, ""), message)
+                           raw.get(name, ""), code, {"value": raw.get(name, "")},
+                           channels=channels_join(IDENTIFIER_CHANNELS.get(name, ())),
+                           message=message)
             return None
 
     @staticmethod
@@ -284,33 +286,42 @@ class _Reader:
         for target, value in ((matching.IYS_SOURCE, source), (matching.IYS_STATUS, status),
                               (matching.IYS_CONSENT_DATE, raw_date)):
             if not value:
-                problems.append((header(target), "", _("The İYS field is empty.")))
+                problems.append((header(target), "", "iys_field_empty", {}, ""))
         if source and source not in SOURCES:
-            problems.append((header(matching.IYS_SOURCE), raw_source,
-                             _("“%(source)s” is not an İYS source; use one of the 13 HS_ "
-                               "values.") % {"source": raw_source}))
+            problems.append((header(matching.IYS_SOURCE), raw_source, "source",
+                             {"source": raw_source}, ""))
         if status and status not in STATUSES:
-            problems.append((header(matching.IYS_STATUS), raw_status,
-                             _("Status must be ONAY or RET.")))
+            problems.append((header(matching.IYS_STATUS), raw_status, "status", {}, ""))
         when = None
         if raw_date:
             try:
                 when = parse_consent_date(raw_date)
             except ValidationError as problem:
-                (_name, message), *_others = _error_messages(problem)
-                problems.append((header(matching.IYS_CONSENT_DATE), raw_date, message))
+                (_name, code, message), *_others = _error_messages(problem)
+                problems.append((header(matching.IYS_CONSENT_DATE), raw_date, code,
+                                 {"value": raw_date}, message))
         if not problems:
             row.iys = (source, status, when)
 
 
-def _error_messages(error: ValidationError) -> list[tuple[str, str]]:
-    """(field or "", first message) of each error a caught ValidationError holds; the error
-    is released afterwards (see _error_release)."""
+def _row_error(upload: Upload, number: int, *, code: str, params: dict | None = None,
+               kind: str = Kind.REJECTED, column: str = "", value: str = "",
+               channels: str = "", message: str = "") -> UploadRowError:
+    """A row error as its code and parameters (uploads.errors words it for each reader);
+    the message is kept only for a code the catalogue does not know."""
+    return UploadRowError(upload=upload, row_number=number, column=column, value=value[:1000],
+                          code=code, params=params or {}, channels=channels, kind=kind,
+                          message="" if code in MESSAGES else message)
+
+
+def _error_messages(error: ValidationError) -> list[tuple[str, str, str]]:
+    """(field or "", code, first message) of each error a caught ValidationError holds; the
+    error is released afterwards (see _error_release)."""
     if hasattr(error, "error_dict"):
-        found = [(name, item.messages[0]) for name, items in error.error_dict.items()
-                 for item in items]
+        found = [(name, item.code or "", item.messages[0])
+                 for name, items in error.error_dict.items() for item in items]
     else:
-        found = [("", error.messages[0])]
+        found = [("", error.code or "", error.messages[0])]
     _error_release(error)
     return found
 
@@ -402,17 +413,16 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
         *replaced, last = slot.rows
         for row in replaced:
             counts["duplicates"] += 1
-            errors.append(UploadRowError(
-                upload=upload, row_number=row.number, kind=Kind.DUPLICATE,
-                message=_("The same contact is on row %(row)d; the later row wins.")
-                % {"row": last.number}))
-        if slot.contact is not None and slot.contact.pk in seen_before:
-            _earlier_row_note(upload, last, errors, counts)
+            errors.append(_row_error(upload, row.number, kind=Kind.DUPLICATE,
+                                     code="duplicate_later_row", params={"row": last.number}))
         winners.append((slot, last))
     for row, contact in unchanged:
-        counts["updated"] += 1
+        counts[_ALREADY if upload.mode == Upload.Mode.IYS else "permissions_same"] += (
+            (row.ids["email"] is not None) + (row.ids["phone"] is not None))
         if contact.pk in seen_before:
             _earlier_row_note(upload, row, errors, counts)
+        else:
+            counts["unchanged"] += 1
 
     recipients = {value for _slot, row in winners
                   for value in (row.ids["email"], row.ids["phone"]) if value}
@@ -427,14 +437,16 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
         change = ContactChange(row.number, slot.contact, row.ids, row.attributes)
         decide(change, row)
         changes.append(change)
-        counts["created" if slot.contact is None else "updated"] += 1
 
     origin = ChangeOrigin(kind=Origin.UPLOAD, reference=upload.reference, actor=actor)
     written = contact_changes_write(changes, origin=origin, defer=defer)
     counts["consents"] += len(written.consents)
-    for consent in written.consents:
-        counts["queued_for_iys"] += consent.iys_state == _PENDING
-        counts["check_for_iys"] += consent.iys_state == _CHECK  # a RET: İYS is asked first
+    for slot, row in winners:  # a contact that got no event changed nothing
+        if slot.contact is not None and slot.contact.pk in seen_before:
+            _earlier_row_note(upload, row, errors, counts)
+        else:
+            counts["created" if slot.contact is None else
+                   "updated" if slot.contact.pk in written.event_contacts else "unchanged"] += 1
     # Earlier consents still waiting that this upload's consents replaced: never sent.
     counts["superseded"] += sum(1 for change in changes for intent in change.consents
                                 if intent.previous is not None
@@ -449,10 +461,11 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
 
 def _earlier_row_note(upload: Upload, row: Row, errors: list[UploadRowError],
                       counts: Counter) -> None:
+    """The row is applied, and counted with the rows of a contact that appears again: the
+    contact's earlier row was counted already (created or updated)."""
     counts["duplicates"] += 1
-    errors.append(UploadRowError(
-        upload=upload, row_number=row.number, kind=Kind.DUPLICATE,
-        message=_("The same contact was on an earlier row; this later row wins.")))
+    errors.append(_row_error(upload, row.number, kind=Kind.DUPLICATE,
+                             code="duplicate_earlier_row"))
 
 
 def chunk_flush(result: ChunkResult) -> None:
@@ -490,11 +503,10 @@ def _slots_resolve(rows: list[Row], existing: list[ContactRecord], errors: list[
         if taken:
             counts["rejected"] += 1
             for name, value in taken:
-                errors.append(UploadRowError(
-                    upload=upload, row_number=row.number, column=columns.header(name),
-                    value=value,
-                    message=_("%(value)s already belongs to another contact.")
-                    % {"value": value}))
+                errors.append(_row_error(
+                    upload, row.number, code="identifier_taken", params={"value": value},
+                    column=columns.header(name), value=value,
+                    channels=channels_join(IDENTIFIER_CHANNELS.get(name, ()))))
             continue
         for key in keys:
             claims[key] = slot
@@ -590,6 +602,22 @@ class _DeliveryPolicy:
         return self.states[key]
 
 
+# The file column of each consent field a rule names.
+_RULE_COLUMNS = {"source": matching.IYS_SOURCE, "status": matching.IYS_STATUS,
+                 "consent_date": matching.IYS_CONSENT_DATE}
+
+
+def _violation_params(code: str, facts: ConsentFacts,
+                      stored: StoredConsent | None) -> tuple[tuple[str, str], ...]:
+    """The parameters uploads.errors needs to word a broken rule (hashable)."""
+    if code == "source":
+        return (("source", facts.source),)
+    if code == "not_newer" and stored is not None and stored.consent_date is not None:
+        when = timezone.localtime(stored.consent_date, TURKEY)
+        return (("stored", when.strftime("%d.%m.%Y %H:%M:%S")),)
+    return ()
+
+
 def _fixed_permission(upload: Upload) -> str:
     """The permission a Subscribed or Unsubscribed upload gives every channel of a row."""
     return _OPT_IN if upload.mode == Upload.Mode.SUBSCRIBED else _OPT_OUT
@@ -609,10 +637,11 @@ class _Decider:
         self.iys_mode = upload.mode == Upload.Mode.IYS
         self.fixed = _fixed_permission(upload)
 
-    def note(self, row: Row, kind: str, column: str, value: str, message: str) -> None:
-        self.errors.append(UploadRowError(upload=self.upload, row_number=row.number,
-                                          column=column, value=value[:1000], message=message,
-                                          kind=kind))
+    def note(self, row: Row, kind: str, column: str, value: str, code: str,
+             params: dict | None = None, channels: str = "", message: str = "") -> None:
+        self.errors.append(_row_error(self.upload, row.number, code=code, params=params,
+                                      kind=kind, column=column, value=value,
+                                      channels=channels, message=message))
 
     def __call__(self, change: ContactChange, row: Row) -> None:
         email, phone = row.ids["email"], row.ids["phone"]
@@ -623,23 +652,27 @@ class _Decider:
             channels.append((_MESAJ, "sms", phone))
         if not self.iys_mode:
             change.permissions = {channel: self.fixed for _t, channel, _r in channels}
+            for _t, channel, _r in channels:
+                same = (change.contact is not None
+                        and getattr(change.contact, f"{channel}_permission") == self.fixed)
+                self.counts["permissions_same" if same else "permissions_set"] += 1
             return
         if row.iys is None:
+            names = channels_join(channel for _t, channel, _r in channels)
             if change.contact is not None:
                 # An existing contact keeps its consents and permissions (Case 6's "created as
                 # opt-out" is for new contacts): the row is reported, nothing changes.
                 self.counts["not_recorded"] += 1
-                for column, value, message in row.iys_problems:
-                    self.note(row, Kind.NOT_RECORDED, column, value,
-                              _("%(message)s Nothing recorded; the contact keeps its consents.")
-                              % {"message": message})
+                self.counts["consents_kept"] += len(channels)
+                for column, value, code, params, message in row.iys_problems:
+                    self.note(row, Kind.NOT_RECORDED, column, value, code, params, names,
+                              message)
                 return
             self.counts["optout"] += 1
+            self.counts["consents_optout"] += len(channels)
             change.permissions = {channel: _OPT_OUT for _t, channel, _r in channels}
-            for column, value, message in row.iys_problems:
-                self.note(row, Kind.OPTOUT, column, value,
-                          _("%(message)s Kept as opt-out; nothing sent to İYS.")
-                          % {"message": message})
+            for column, value, code, params, message in row.iys_problems:
+                self.note(row, Kind.OPTOUT, column, value, code, params, names, message)
             return
         self._consents(change, row, channels)
 
@@ -647,7 +680,11 @@ class _Decider:
         source, status, when = row.iys
         columns, now = self.columns, self.now
         too_late = self.policy.too_late(when)  # the row's consents share the date
-        optout = late_noted = kept_noted = False
+        optout = kept_noted = False
+        # One note per problem, naming every channel it concerns: (kind, column target, code,
+        # params) -> channels, and the words of a code the catalogue does not know.
+        notes: dict[tuple, list[str]] = {}
+        words: dict[tuple, Callable[[], str]] = {}
         for type_, channel, recipient in channels:
             facts = ConsentFacts(recipient=recipient, recipient_type="BIREYSEL", type=type_,
                                  status=status, source=source, consent_date=when)
@@ -659,47 +696,38 @@ class _Decider:
             if problems:
                 codes = {code for _field, code, _message in problems}
                 if "same_status" in codes:
+                    self.counts[_ALREADY] += 1
                     continue  # İYS and we already hold this status: nothing new to record
                 if codes == {"not_newer"}:
-                    self.note(row, Kind.NOT_RECORDED, columns.header(matching.IYS_CONSENT_DATE),
-                              columns.cell(row.cells, matching.IYS_CONSENT_DATE),
-                              problems[0][2]())
-                    continue
-                # A new contact's channel is created as opt-out (Case 6); an existing one keeps
-                # its current consent and permission.
-                kept = change.contact is not None
-                if kept:
-                    kept_noted = True
+                    kind, bucket = Kind.NOT_RECORDED, "consents_older"
+                elif change.contact is not None:
+                    # An existing contact keeps its current consent and permission; a new
+                    # contact's channel is created as opt-out (Case 6).
+                    kind, bucket, kept_noted = Kind.NOT_RECORDED, "consents_kept", True
                 else:
-                    optout = True
+                    kind, bucket, optout = Kind.OPTOUT, "consents_optout", True
                     change.permissions[channel] = _OPT_OUT
-                for field_name, items in consent_errors(facts, current=stored,
-                                                        now=now).items():
-                    column = {"source": matching.IYS_SOURCE, "status": matching.IYS_STATUS,
-                              "consent_date": matching.IYS_CONSENT_DATE}.get(field_name,
-                                                                             field_name)
-                    for item in items:
-                        (_name, message), *_others = _error_messages(item)
-                        self.note(row, Kind.NOT_RECORDED if kept else Kind.OPTOUT,
-                                  columns.header(column), columns.cell(row.cells, column),
-                                  _("%(message)s Nothing recorded; the contact keeps its "
-                                    "consents.") % {"message": message} if kept else
-                                  _("%(message)s Kept as opt-out; nothing sent to İYS.")
-                                  % {"message": message})
+                self.counts[bucket] += 1
+                for field_name, code, message in problems:
+                    key = (kind, _RULE_COLUMNS.get(field_name, field_name), code,
+                           _violation_params(code, facts, stored))
+                    notes.setdefault(key, []).append(channel)
+                    words.setdefault(key, message)
                 continue
             decision = self.policy.state(
                 facts, current, too_late,
                 change.contact.held_status(channel) if change.contact is not None else "")
+            self.counts[consent_bucket(decision.state, late=too_late)] += 1
             if too_late:
-                self.counts["local_only"] += 1
-                if not late_noted:
-                    late_noted = True
-                    self.note(row, Kind.LOCAL, columns.header(matching.IYS_CONSENT_DATE),
-                              columns.cell(row.cells, matching.IYS_CONSENT_DATE),
-                              _("The consent date is more than 3 business days ago (Turkey "
-                                "time): stored here, not sent to İYS."))
+                notes.setdefault((Kind.LOCAL, matching.IYS_CONSENT_DATE, "late", ()),
+                                 []).append(channel)
             change.consents.append(ConsentIntent(type_, status, source, when, decision.state,
                                                  current, reason=decision.reason))
+        for key, names in notes.items():
+            kind, column, code, params = key
+            self.note(row, kind, columns.header(column), columns.cell(row.cells, column), code,
+                      dict(params), channels_join(names),
+                      "" if code in MESSAGES else words[key]())
         if optout:
             self.counts["optout"] += 1
         elif kept_noted:

@@ -9,17 +9,21 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from connectors.models import IysConnector
 from uploads import matching
+from uploads.errors import row_error_text, row_errors_join
 from uploads.models import Upload, UploadRowError
 from uploads.parsing import FileUnreadable, file_preview, iter_records
 from uploads.pipeline import (
@@ -32,6 +36,7 @@ from uploads.pipeline import (
     chunk_flush,
     chunk_read,
 )
+from uploads.summary import summary_sections
 
 logger = logging.getLogger(__name__)
 ALLOWED_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -135,29 +140,115 @@ def _block_if_iys_columns_missing(upload: Upload) -> bool:
     return True
 
 
-def upload_queue(*, upload: Upload) -> Upload:
-    """Hand a matched upload to the Celery worker (after the transaction commits)."""
-    from uploads.tasks import upload_process
+def upload_mode_change(*, upload: Upload, mode: str) -> Upload:
+    """Step 2 again: another status for an upload still at the matching step."""
+    if upload.state not in (Upload.State.DRAFT, Upload.State.BLOCKED):
+        raise ValidationError(_("This upload has already started."), code="started")
+    if mode not in Upload.Mode.values:
+        raise ValidationError(_("Choose Subscribed, Unsubscribed or IYS Synchronize."),
+                              code="mode")
+    upload.mode, upload.state, upload.message = mode, Upload.State.DRAFT, ""
+    upload.ignored_columns = matching.ignored_columns(headers=upload.headers,
+                                                      mapping=upload.mapping, mode=mode)
+    upload.save(update_fields=["mode", "state", "message", "ignored_columns"])
+    return upload
 
+
+def upload_cancel(*, upload: Upload, reason: str = "") -> Upload:
+    """Cancel an upload that has not started: its file is deleted, the record stays as
+    evidence of what was attempted."""
+    if upload.state not in (Upload.State.DRAFT, Upload.State.BLOCKED):
+        raise ValidationError(_("Only an upload that has not started can be cancelled."),
+                              code="state")
+    upload_path(upload).unlink(missing_ok=True)
+    upload.state, upload.finished_at = Upload.State.CANCELLED, timezone.now()
+    upload.message = reason or _("Cancelled before processing; the file was deleted.")
+    upload.save(update_fields=["state", "finished_at", "message"])
+    return upload
+
+
+def upload_drafts_expire() -> int:
+    """Cancel the uploads left at the matching step for UPLOAD_DRAFT_DAYS (beat, hourly)."""
+    days = settings.UPLOAD_DRAFT_DAYS
+    old = Upload.objects.filter(state__in=[Upload.State.DRAFT, Upload.State.BLOCKED],
+                                created_at__lt=timezone.now() - timedelta(days=days))
+    cancelled = 0
+    for upload in old.iterator():
+        upload_cancel(upload=upload, reason=_(
+            "Cancelled automatically: left at the matching step for more than %(days)d days; "
+            "the file was deleted.") % {"days": days})
+        cancelled += 1
+    return cancelled
+
+
+def upload_queue(*, upload: Upload) -> Upload:
+    """Queue a matched upload; it is handed to the worker after the transaction commits.
+
+    The upload row is its own outbox: queued and not yet dispatched until the broker took the
+    task, so a broker that is down loses nothing (uploads_watch sends it again from beat)."""
     if upload.state != Upload.State.DRAFT:
         raise ValidationError(_("Only an upload waiting for its matching can be started."),
                               code="state")
-    upload.state = Upload.State.QUEUED
-    upload.save(update_fields=["state"])
-    transaction.on_commit(lambda: upload_process.delay(upload.pk))
+    upload.state, upload.dispatched_at = Upload.State.QUEUED, None
+    upload.save(update_fields=["state", "dispatched_at"])
+    transaction.on_commit(lambda: upload_dispatch(upload_id=upload.pk))
     return upload
+
+
+def upload_dispatch(*, upload_id: int) -> bool:
+    """Hand a queued upload to the worker; False when the broker cannot be reached: the
+    upload stays queued and beat tries again (uploads_watch)."""
+    from uploads.tasks import upload_process
+
+    try:
+        upload_process.delay(upload_id)
+    except (KombuOperationalError, OSError) as error:
+        logger.warning("upload %s stays queued: the broker is unreachable (%s)", upload_id,
+                       error)
+        return False
+    Upload.objects.filter(pk=upload_id, state=Upload.State.QUEUED).update(
+        dispatched_at=timezone.now())
+    return True
+
+
+def upload_may_resume(upload: Upload) -> bool:
+    """A failed upload, or one whose worker died (no heartbeat), can go on from its
+    checkpoint."""
+    return upload.state == Upload.State.FAILED or upload.is_stale
 
 
 def upload_resume(*, upload: Upload) -> Upload:
-    """Queue a failed upload again; it goes on from its checkpoint, nothing is written twice."""
-    from uploads.tasks import upload_process
-
-    if upload.state != Upload.State.FAILED:
-        raise ValidationError(_("Only a failed upload can be resumed."), code="state")
+    """Queue a failed or stuck upload again; it goes on from its checkpoint, nothing is
+    written twice."""
+    if not upload_may_resume(upload):
+        raise ValidationError(_("Only a failed or stuck upload can be resumed."), code="state")
     upload.state, upload.message, upload.finished_at = Upload.State.QUEUED, "", None
-    upload.save(update_fields=["state", "message", "finished_at"])
-    transaction.on_commit(lambda: upload_process.delay(upload.pk))
+    upload.dispatched_at = None
+    upload.save(update_fields=["state", "message", "finished_at", "dispatched_at"])
+    transaction.on_commit(lambda: upload_dispatch(upload_id=upload.pk))
     return upload
+
+
+def uploads_watch() -> dict[str, int]:
+    """Beat's watch over uploads: queue again those whose worker died (no heartbeat for
+    UPLOAD_STALE_SECONDS; they resume at their checkpoint), and hand to the worker the
+    queued ones the broker never took (or whose task never started)."""
+    now = timezone.now()
+    silent_since = now - timedelta(seconds=settings.UPLOAD_STALE_SECONDS)
+    stale = Q(state=Upload.State.PROCESSING) & (
+        Q(heartbeat_at__lt=silent_since)
+        | Q(heartbeat_at__isnull=True, started_at__lt=silent_since))
+    requeued = Upload.objects.filter(stale).update(state=Upload.State.QUEUED,
+                                                   dispatched_at=None)
+    if requeued:
+        logger.warning("%d stuck upload(s) queued again to resume at their checkpoint",
+                       requeued)
+    resend = Q(dispatched_at__isnull=True) | Q(
+        dispatched_at__lt=now - timedelta(seconds=settings.UPLOAD_REDISPATCH_SECONDS))
+    waiting = Upload.objects.filter(resend, state=Upload.State.QUEUED).values_list("pk",
+                                                                                   flat=True)
+    dispatched = sum(upload_dispatch(upload_id=pk) for pk in list(waiting))
+    return {"requeued": requeued, "dispatched": dispatched}
 
 
 def upload_run(*, upload_id: int) -> Upload:
@@ -175,8 +266,9 @@ def upload_run(*, upload_id: int) -> Upload:
             upload.rows_total = _data_rows(upload, path)
         upload.state = Upload.State.PROCESSING
         upload.started_at = upload.started_at or timezone.now()
-        upload.save(update_fields=["rows_total", "state", "started_at"])
-        with _fewer_collector_passes():
+        upload.heartbeat_at = timezone.now()
+        upload.save(update_fields=["rows_total", "state", "started_at", "heartbeat_at"])
+        with _fewer_collector_passes(), _heartbeat(upload.pk):
             _run_chunks(upload, path)
     except FileUnreadable as error:
         return _fail(upload.pk, str(error))
@@ -208,6 +300,32 @@ def _statistics_refresh(upload: Upload) -> None:
         # million-row upload).
         cursor.execute("SET LOCAL default_statistics_target = 30")
         cursor.execute("ANALYZE consents_contact, consents_consent, consents_consentevent")
+
+
+@contextlib.contextmanager
+def _heartbeat(upload_id: int) -> Iterator[None]:
+    """Beat every UPLOAD_HEARTBEAT_SECONDS while the upload runs, from a thread with its own
+    connection (a chunk's transaction holds the upload's row; the beat waits for it). A
+    worker killed mid-file stops beating, and beat queues the upload again."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(settings.UPLOAD_HEARTBEAT_SECONDS):
+                Upload.objects.filter(pk=upload_id, state=Upload.State.PROCESSING).update(
+                    heartbeat_at=timezone.now())
+        except Exception:  # a missed beat only makes the upload look stuck sooner
+            logger.exception("upload %s: heartbeat stopped", upload_id)
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name="upload-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 @contextlib.contextmanager
@@ -479,9 +597,12 @@ def upload_fail(*, upload_id: int, error: BaseException) -> Upload:
 def upload_summary(upload: Upload) -> dict:
     """What the result screen and `import_contacts --json` report."""
     counts = {key: upload.counts.get(key, 0) for key in COUNT_KEYS}
+    sections = {section["key"]: {"total": section["total"],
+                                 **{key: count for key, _label, count in section["buckets"]}}
+                for section in summary_sections(counts=counts, mode=upload.mode)}
     return {**counts, "state": upload.state, "message": upload.message,
             "rows_total": upload.rows_total, "rows_done": upload.rows_done,
-            "ignored_columns": upload.ignored_columns}
+            "ignored_columns": upload.ignored_columns, "sections": sections}
 
 
 def formula_safe(value: str) -> str:
@@ -498,7 +619,8 @@ def upload_errors_csv(upload: Upload) -> Iterator[str]:
     """The original rows that have errors, plus an error column; streamed, formula-safe."""
     writer = csv.writer(_Echo())
     error_rows = (UploadRowError.objects.filter(upload=upload).order_by("row_number", "id")
-                  .values_list("row_number", "column", "message").iterator(chunk_size=2000))
+                  .values_list("row_number", "column", "code", "params", "kind", "channels",
+                               "message").iterator(chunk_size=2000))
     pending = next(error_rows, None)
     header = [*upload.headers, _("error")]
     yield "\ufeff" + writer.writerow([formula_safe(cell) for cell in header])
@@ -508,11 +630,12 @@ def upload_errors_csv(upload: Upload) -> Iterator[str]:
                                       delimiter=upload.delimiter):
         messages = []
         while pending is not None and pending[0] == number:
-            column, message = pending[1], pending[2]
-            messages.append(f"{column}: {message}" if column else message)
+            _number, column, code, params, kind, channels, message = pending
+            messages.append((column, row_error_text(code=code, params=params, kind=kind,
+                                                    channels=channels, fallback=message)))
             pending = next(error_rows, None)
         if messages:
             yield writer.writerow([formula_safe(cell) for cell in cells]
-                                  + [formula_safe(" | ".join(messages))])
+                                  + [formula_safe(row_errors_join(messages))])
         if pending is None:
             return

@@ -2,7 +2,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 
 from consents.rules import TURKEY
 from tests.uploads.factories import IysConnectorFactory, attributes_create
@@ -50,3 +51,11 @@ def run_upload(name: str, mode: str = Upload.Mode.IYS, mapping: dict[str, str] |
     if upload.state == Upload.State.BLOCKED:
         return upload
     return upload_run(upload_id=upload.pk)
+
+
+@pytest.fixture(autouse=True)
+def language_reset():
+    """A request in Turkish (LocaleMiddleware) leaves Turkish active in the test's thread:
+    back to the settings' language after each test."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

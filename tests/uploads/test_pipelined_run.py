@@ -125,8 +125,8 @@ def test_a_reupload_that_turns_into_changes_part_way_records_every_change(tmp_pa
                       + "yeni@example.com,HS_WEB,ONAY,07.08.25 10:00:00\n")
     upload = upload_run(upload_id=upload_create_from_path(path=second, mode=Upload.Mode.IYS).pk)
 
-    assert (upload.counts["updated"], upload.counts["created"], upload.counts["consents"]) == (
-        8, 1, 3)
+    assert (upload.counts["unchanged"], upload.counts["updated"], upload.counts["created"],
+            upload.counts["consents"]) == (6, 2, 1, 3)
     assert set(Consent.objects.filter(is_current=True, status="RET").values_list(
         "recipient", flat=True)) == {"k6@example.com", "k7@example.com"}
     assert upload.rows_done == 9 and upload.state == Upload.State.DONE
