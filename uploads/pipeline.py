@@ -30,10 +30,13 @@ from consents.bulk import (
     contacts_unchanged,
     contacts_with_events,
 )
-from consents.choices import ConsentType, IysState, Origin, Permission
+from consents.choices import CHANNEL_OF_TYPE, ConsentType, IysState, Origin, Permission
 from consents.dates import parse_consent_date
+from consents.identifiers import normalize_phone_turkish
 from consents.models import ProfileAttribute
 from consents.rules import (
+    CONSENT_TYPES,
+    RECIPIENT_TYPES,
     SOURCES,
     STATUSES,
     TURKEY,
@@ -47,10 +50,10 @@ from consents.services import (
     IDENTIFIER_NORMALIZERS,
     ChangeOrigin,
     attribute_value_clean,
-    identifiers_clean,
 )
 from uploads import matching
 from uploads.models import Upload, UploadRowError
+from uploads.parsing import unguard
 
 COUNT_KEYS = ("rows", "created", "updated", "optout", "rejected", "duplicates",
               "queued_for_iys", "local_only", "consents", "cell_errors")
@@ -96,6 +99,9 @@ class Row:
     ids: dict[str, str | None]
     attributes: dict[str, Any]
     iys: tuple[str, str, datetime] | None = None  # source, status, date when all valid
+    # The IYSType and IYSRecipientType cells ("" where empty), None where neither is matched:
+    # then e-mail gives EPOSTA, phone MESAJ, and the recipient is BIREYSEL.
+    kind: tuple[str, str] | None = None
     iys_problems: list[tuple[str, str, str]] = field(default_factory=list)  # column, value, msg
 
 
@@ -165,7 +171,8 @@ class _Slot:
 _TEXT = str(ProfileAttribute.Type.TEXT)
 _EPOSTA, _MESAJ = str(ConsentType.EPOSTA), str(ConsentType.MESAJ)
 _OPT_IN, _OPT_OUT = str(Permission.OPT_IN), str(Permission.OPT_OUT)
-_PENDING, _BIREYSEL = str(IysState.PENDING), "BIREYSEL"
+_PENDING, _BIREYSEL, _TACIR = str(IysState.PENDING), "BIREYSEL", "TACIR"
+_CHANNEL_OF_TYPE = {str(type_): str(channel) for type_, channel in CHANNEL_OF_TYPE.items()}
 
 
 class _Reader:
@@ -178,8 +185,14 @@ class _Reader:
     def __init__(self, upload: Upload, columns: Columns):
         self.upload, self.columns, self.iys_mode = upload, columns, upload.mode == Upload.Mode.IYS
         self.identifiers = [(name, columns.index.get(name)) for name in matching.IDENTIFIERS]
-        self.normalizers = [(name, position, IDENTIFIER_NORMALIZERS[name])
+        normalizers = dict(IDENTIFIER_NORMALIZERS)
+        if upload.default_country == "TR":
+            normalizers["phone"] = normalize_phone_turkish
+        self.normalizers = [(name, position, normalizers[name])
                             for name, position in self.identifiers]
+        self.kind_positions = [columns.index.get(target)
+                               for target in matching.IYS_OPTIONAL_FIELDS]
+        self.kind_matched = self.iys_mode and self.kind_positions != [None, None]
         self.iys_positions = [columns.index.get(target) for target in matching.IYS_FIELDS]
         # The straight path reads the three İYS cells where all three columns are matched.
         self.iys_matched = self.iys_mode and None not in self.iys_positions
@@ -231,7 +244,24 @@ class _Reader:
                                cells[status_at].strip().upper(), cells[date_at].strip())
             if row.iys is None:
                 self._iys_read(row, width)
+            if self.kind_matched:
+                self._kind_read(row, width)
         return row
+
+    def _kind_read(self, row: Row, width: int) -> None:
+        """The row's IYSType and IYSRecipientType; a value İYS does not know keeps the row
+        as opt-out, as a wrong İYS field does."""
+        type_, recipient_type = (row.cells[p].strip().upper() if p is not None and p < width
+                                 else "" for p in self.kind_positions)
+        row.kind = (type_, recipient_type)
+        header = self.columns.header
+        if type_ and type_ not in CONSENT_TYPES:
+            row.iys, row.iys_problems = None, [*row.iys_problems, (
+                header(matching.IYS_TYPE), type_, _("Type must be MESAJ, EPOSTA or ARAMA."))]
+        if recipient_type and recipient_type not in RECIPIENT_TYPES:
+            row.iys, row.iys_problems = None, [*row.iys_problems, (
+                header(matching.IYS_RECIPIENT_TYPE), recipient_type,
+                _("Recipient type must be BIREYSEL or TACIR."))]
 
     def _identifiers_fast(self, cells: list[str]) -> dict[str, str | None] | None:
         """identifiers_clean's answer for a row whose identifiers are all valid (the cells
@@ -248,15 +278,34 @@ class _Reader:
 
     def _identifiers(self, number: int, cells: list[str], width: int,
                      errors: list[UploadRowError]) -> dict[str, str | None] | None:
-        raw = {name: cells[position].strip() if position is not None and position < width
-               else "" for name, position in self.identifiers}
-        try:
-            return identifiers_clean(**raw)
-        except ValidationError as problem:
-            for name, message in _error_messages(problem):
-                self.error(errors, number, self.columns.header(name) if name else "",
-                           raw.get(name, ""), message)
-            return None
+        """The row's identifiers the careful way. A bad e-mail or phone cell is reported and
+        left out when another identifier names the contact: the row's other consent still
+        goes through. A bad external ID (the contact's key) rejects the row."""
+        ids: dict[str, str | None] = {}
+        bad = []
+        for name, position, normalize in self.normalizers:
+            # unguard: a corrected error file whose guard the head of the file did not show
+            value = (unguard([cells[position].strip()])[0].strip()
+                     if position is not None and position < width else "")
+            ids[name] = None
+            if value:
+                try:
+                    ids[name] = normalize(value)
+                except ValidationError as problem:
+                    (_name, message), *_others = _error_messages(problem)
+                    bad.append((name, value, message))
+        keeps = any(ids.values()) and all(name != "external_id" for name, *_r in bad)
+        if not bad and not keeps:
+            self.error(errors, number, "", "",
+                       _("Give at least one identifier: e-mail, phone or external ID."))
+        for name, value, message in bad:
+            if keeps:
+                self.error(errors, number, self.columns.header(name), value,
+                           _("%(message)s This cell was not imported; the rest of the row "
+                             "was.") % {"message": message}, Kind.CELL)
+            else:
+                self.error(errors, number, self.columns.header(name), value, message)
+        return ids if keeps else None
 
     @staticmethod
     def _iys_fast(row: Row, source: str, status: str, raw_date: str) -> None:
@@ -418,6 +467,10 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
     changes = []
     decide = _Decider(upload, columns, currents, _DeliveryPolicy(connector, now), errors, counts,
                       now)
+    tacir = {value for _slot, row in winners if row.kind is not None and row.kind[1] == _TACIR
+             for value in (row.ids["email"], row.ids["phone"]) if value}
+    if tacir:
+        decide.tacir_currents = consents_current_load(recipients=tacir, recipient_type=_TACIR)
     for slot, row in winners:
         change = ContactChange(row.number, slot.contact, row.ids, row.attributes)
         decide(change, row)
@@ -505,7 +558,10 @@ def _unchanged_split(rows: list[Row], *, upload: Upload, now: datetime,
     the other row.
     """
     if upload.mode == Upload.Mode.IYS:
-        candidates = [row for row in rows if row.iys is not None]
+        # A row with an IYSType or IYSRecipientType is decided the usual way: the query
+        # compares e-mail with EPOSTA and phone with MESAJ, for BIREYSEL recipients.
+        candidates = [row for row in rows if row.iys is not None
+                      and (row.kind is None or row.kind == ("", ""))]
         found = contacts_unchanged([(row.ids, row.attributes, row.iys[1]) for row in candidates])
         local_now = timezone.localtime(now, TURKEY)
         found = {i: contact for i, contact in found.items()
@@ -594,6 +650,7 @@ class _Decider:
         self.errors, self.counts, self.now = errors, counts, timezone.localtime(now, TURKEY)
         self.iys_mode = upload.mode == Upload.Mode.IYS
         self.fixed = _fixed_permission(upload)
+        self.tacir_currents: dict = {}  # TACIR recipients' current consents, where rows have any
 
     def note(self, row: Row, kind: str, column: str, value: str, message: str) -> None:
         self.errors.append(UploadRowError(upload=self.upload, row_number=row.number,
@@ -607,6 +664,8 @@ class _Decider:
             channels.append((_EPOSTA, "email", email))
         if phone:
             channels.append((_MESAJ, "sms", phone))
+        if row.kind is not None and row.kind[0] and row.iys is not None:
+            channels = self._typed_channels(row, email, phone)
         if not self.iys_mode:
             change.permissions = {channel: self.fixed for _t, channel, _r in channels}
             return
@@ -620,15 +679,29 @@ class _Decider:
             return
         self._consents(change, row, channels)
 
+    def _typed_channels(self, row: Row, email: str | None, phone: str | None) -> list:
+        """The one channel a row's IYSType names, if the row has its recipient."""
+        type_ = row.kind[0]
+        recipient = email if type_ == _EPOSTA else phone
+        if recipient is None:
+            self.note(row, Kind.NOT_RECORDED, self.columns.header(matching.IYS_TYPE), type_,
+                      _("%(type)s needs an e-mail address on the row.") % {"type": type_}
+                      if type_ == _EPOSTA else
+                      _("%(type)s needs a phone number on the row.") % {"type": type_})
+            return []
+        return [(type_, _CHANNEL_OF_TYPE[type_], recipient)]
+
     def _consents(self, change: ContactChange, row: Row, channels: list) -> None:
         source, status, when = row.iys
+        recipient_type = (row.kind[1] or _BIREYSEL) if row.kind is not None else _BIREYSEL
+        currents = self.currents if recipient_type == _BIREYSEL else self.tacir_currents
         columns, now = self.columns, self.now
         too_late = self.policy.too_late(when)  # the row's consents share the date
         optout = late_noted = False
         for type_, channel, recipient in channels:
-            facts = ConsentFacts(recipient=recipient, recipient_type="BIREYSEL", type=type_,
+            facts = ConsentFacts(recipient=recipient, recipient_type=recipient_type, type=type_,
                                  status=status, source=source, consent_date=when)
-            current = self.currents.get((recipient, type_))
+            current = currents.get((recipient, type_))
             stored = StoredConsent(current.status, current.consent_date) if current else None
             # The reader normalised the row's e-mail and phone (identifiers_clean).
             problems = consent_violations(facts, current=stored, now=now,
@@ -665,6 +738,7 @@ class _Decider:
                               columns.cell(row.cells, matching.IYS_CONSENT_DATE),
                               _("The consent date is more than 3 business days ago (Turkey "
                                 "time): stored here, not sent to İYS."))
-            change.consents.append(ConsentIntent(type_, status, source, when, state, current))
+            change.consents.append(ConsentIntent(type_, status, source, when, state, current,
+                                                 recipient_type))
         if optout:
             self.counts["optout"] += 1
