@@ -238,14 +238,16 @@ class _Reader:
                 attributes[attribute.name] = cleaned
         row = Row(number, cells, ids, attributes)
         if self.iys_mode:
+            if self.kind_matched:
+                self._kind_read(row, width)
             if self.iys_matched and width >= self.width:
                 source_at, status_at, date_at = self.iys_positions
                 self._iys_fast(row, cells[source_at].strip().upper(),
                                cells[status_at].strip().upper(), cells[date_at].strip())
             if row.iys is None:
                 self._iys_read(row, width)
-            if self.kind_matched:
-                self._kind_read(row, width)
+            elif self.kind_matched and row.iys_problems:  # a wrong IYSType or recipient type
+                row.iys = None
         return row
 
     def _kind_read(self, row: Row, width: int) -> None:
@@ -256,12 +258,11 @@ class _Reader:
         row.kind = (type_, recipient_type)
         header = self.columns.header
         if type_ and type_ not in CONSENT_TYPES:
-            row.iys, row.iys_problems = None, [*row.iys_problems, (
-                header(matching.IYS_TYPE), type_, _("Type must be MESAJ, EPOSTA or ARAMA."))]
+            row.iys_problems.append((header(matching.IYS_TYPE), type_,
+                                     _("Type must be MESAJ, EPOSTA or ARAMA.")))
         if recipient_type and recipient_type not in RECIPIENT_TYPES:
-            row.iys, row.iys_problems = None, [*row.iys_problems, (
-                header(matching.IYS_RECIPIENT_TYPE), recipient_type,
-                _("Recipient type must be BIREYSEL or TACIR."))]
+            row.iys_problems.append((header(matching.IYS_RECIPIENT_TYPE), recipient_type,
+                                     _("Recipient type must be BIREYSEL or TACIR.")))
 
     def _identifiers_fast(self, cells: list[str]) -> dict[str, str | None] | None:
         """identifiers_clean's answer for a row whose identifiers are all valid (the cells
@@ -325,9 +326,12 @@ class _Reader:
             return
         header = self.columns.header
         problems = row.iys_problems
+        # A TACIR record may come without source and date: consents.rules decides when
+        # they are needed (an update), so empty cells are carried through as they are.
+        tacir = row.kind is not None and row.kind[1] == _TACIR
         for target, value in ((matching.IYS_SOURCE, source), (matching.IYS_STATUS, status),
                               (matching.IYS_CONSENT_DATE, raw_date)):
-            if not value:
+            if not value and not (tacir and target != matching.IYS_STATUS):
                 problems.append((header(target), "", _("The İYS field is empty.")))
         if source and source not in SOURCES:
             problems.append((header(matching.IYS_SOURCE), raw_source,

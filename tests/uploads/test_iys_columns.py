@@ -86,3 +86,14 @@ def test_in_subscribed_mode_the_columns_are_listed_as_not_used(tmp_path):
     upload = upload_create_from_path(path=path, mode=Upload.Mode.SUBSCRIBED)
 
     assert upload.ignored_columns[0]["column"] == "IYSType"
+
+
+def test_a_tacir_row_without_source_and_date_is_carried_to_the_rules(tmp_path):
+    upload = upload_text(tmp_path, HEADER + "h@example.com,,EPOSTA,TACIR,,ONAY,\n"
+                                            "i@example.com,,EPOSTA,,,ONAY,\n")
+
+    consent = Consent.objects.get()
+    assert (consent.recipient, consent.recipient_type, consent.source, consent.consent_date) == (
+        "h@example.com", "TACIR", "", None)
+    assert {e.column for e in upload.row_errors.all()} == {"IYSSource", "IYSConsentDate"}
+    assert {e.row_number for e in upload.row_errors.all()} == {3}  # the BIREYSEL row
