@@ -3,13 +3,16 @@ accepted. Its formula guard (a ' before + = - @) is read back, never taken as da
 
 import csv
 import io
+import json
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from consents.models import Contact
 from uploads.models import Upload
 from uploads.parsing import unguard
+from uploads.services import upload_errors_csv
 
 pytestmark = pytest.mark.usefixtures("frozen_now", "attributes", "integrator")
 ADD = reverse("admin:uploads_upload_add")
@@ -61,3 +64,23 @@ def test_download_fix_one_cell_reupload_and_the_row_is_accepted(
     assert second.counts["updated"] == 1 and second.counts["rejected"] == 0
     contact = Contact.objects.get(phone="+905321000959")
     assert contact.email == "duzgun@example.com"
+
+
+def test_import_contacts_writes_the_same_error_file_and_takes_it_back(tmp_path, capsys):
+    path = tmp_path / "ilk.csv"
+    path.write_text("email,phonenumber,IYSSource,IYSStatus,IYSConsentDate\n"
+                    "bozuk@@example.com,+905321000959,HS_WEB,ONAY,07.08.25 10:25:00\n")
+    errors = tmp_path / "hatalar.csv"
+    call_command("import_contacts", str(path), "--status", "iys", "--errors-csv", str(errors))
+
+    upload = Upload.objects.get()
+    assert errors.read_bytes() == "".join(upload_errors_csv(upload)).encode()
+    rows = list(csv.reader(io.StringIO(errors.read_text(encoding="utf-8-sig"))))
+    rows[1][0] = "duzgun@example.com"
+    with open(errors, "w", newline="", encoding="utf-8-sig") as out:
+        csv.writer(out).writerows(rows)
+
+    call_command("import_contacts", str(errors), "--status", "iys", "--json")
+
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["errors"] == []
+    assert Contact.objects.get(phone="+905321000959").email == "duzgun@example.com"

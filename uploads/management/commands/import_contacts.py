@@ -11,6 +11,7 @@ from uploads import matching
 from uploads.models import Upload, UploadRowError
 from uploads.services import (
     upload_create_from_path,
+    upload_errors_csv,
     upload_matching_save,
     upload_run,
     upload_summary,
@@ -41,9 +42,13 @@ class Command(BaseCommand):
                                  "5321234567) are Turkish. Default: they are refused.")
         parser.add_argument("--json", action="store_true", dest="as_json",
                             help="Print one JSON object.")
+        parser.add_argument("--errors-csv", type=Path, dest="errors_csv", metavar="PATH",
+                            help="Write the rows with errors to PATH: the file the wizard "
+                                 "offers for download, to fix and import again.")
 
     def handle(self, *args, file: Path, status: str, maps: list[str], name: str,
-               as_json: bool, sheet: str, default_country: str, **options):
+               as_json: bool, sheet: str, default_country: str, errors_csv: Path | None,
+               **options):
         if not file.is_file():
             raise CommandError(_("%(file)s: no such file") % {"file": file})
         try:
@@ -62,6 +67,9 @@ class Command(BaseCommand):
             return self._blocked(upload.message, as_json, upload)
         if upload.state == Upload.State.FAILED:
             raise CommandError(upload.message)
+        if errors_csv is not None:
+            with open(errors_csv, "w", encoding="utf-8", newline="") as out:
+                out.writelines(upload_errors_csv(upload))
         self._report(upload, as_json)
         return None
 
