@@ -86,8 +86,8 @@ def upload_create(*, name: str, file_name: str, chunks: Iterable[bytes], mode: s
                         % {"limit": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}, code="too_big")
                 out.write(chunk)
         preview = file_preview(path, looks_like_header=matching.looks_like_header, sheet=sheet)
-        rows_total, encoding, notices = None, preview.encoding, []
-        if preview.encoding != XLSX:  # a workbook's rows are counted by the worker
+        rows_total, encoding, notices = preview.rows, preview.encoding, []
+        if preview.encoding != XLSX:  # a workbook's rows are counted by the worker if unsized
             scan = file_scan(path, encoding=preview.encoding, delimiter=preview.delimiter,
                              has_header=preview.has_header)
             rows_total, encoding, notices = scan.rows, scan.encoding, scan.notices
@@ -130,7 +130,7 @@ def upload_sheet_choose(*, upload: Upload, sheet: str) -> Upload:
     upload.mapping = [m.target for m in matches]
     upload.ignored_columns = matching.ignored_columns(headers=upload.headers,
                                                       mapping=upload.mapping, mode=upload.mode)
-    upload.rows_total, upload.state, upload.message = None, Upload.State.DRAFT, ""
+    upload.rows_total, upload.state, upload.message = preview.rows, Upload.State.DRAFT, ""
     upload.save()
     return upload
 

@@ -56,6 +56,7 @@ def test_the_chosen_sheet_is_read_and_its_cells_understood(excel_export):
                                      default_country="TR")
     assert (upload.encoding, upload.sheet, upload.sheets) == ("xlsx", "Kişiler",
                                                               ["Notlar", "Kişiler"])
+    assert upload.rows_total == 2  # from the sheet's dimension, before any row is read
     assert upload.mapping == ["email", "phone", "iys_source", "iys_status",
                               "iys_consent_date", "attribute:loyalty_points",
                               "attribute:first_name"]
