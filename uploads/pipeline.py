@@ -32,8 +32,10 @@ from consents.bulk import (
 )
 from consents.choices import CHANNEL_OF_TYPE, ConsentType, IysState, Origin, Permission
 from consents.dates import parse_consent_date
+from consents.delivery import SUPERSEDABLE
 from consents.identifiers import normalize_phone_turkish
 from consents.models import ProfileAttribute
+from consents.policy import Decision
 from consents.rules import (
     CONSENT_TYPES,
     RECIPIENT_TYPES,
@@ -56,7 +58,8 @@ from uploads.models import Upload, UploadRowError
 from uploads.parsing import unguard
 
 COUNT_KEYS = ("rows", "created", "updated", "optout", "rejected", "duplicates",
-              "queued_for_iys", "local_only", "consents", "cell_errors")
+              "queued_for_iys", "local_only", "consents", "cell_errors", "not_recorded",
+              "check_for_iys", "superseded")
 Kind = UploadRowError.Kind
 
 
@@ -173,6 +176,8 @@ _EPOSTA, _MESAJ = str(ConsentType.EPOSTA), str(ConsentType.MESAJ)
 _OPT_IN, _OPT_OUT = str(Permission.OPT_IN), str(Permission.OPT_OUT)
 _PENDING, _BIREYSEL, _TACIR = str(IysState.PENDING), "BIREYSEL", "TACIR"
 _CHANNEL_OF_TYPE = {str(type_): str(channel) for type_, channel in CHANNEL_OF_TYPE.items()}
+_CHECK = str(IysState.CHECK)
+_SUPERSEDABLE = frozenset(str(state) for state in SUPERSEDABLE)
 
 
 class _Reader:
@@ -484,7 +489,13 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
     origin = ChangeOrigin(kind=Origin.UPLOAD, reference=upload.reference, actor=actor)
     written = contact_changes_write(changes, origin=origin, defer=defer)
     counts["consents"] += len(written.consents)
-    counts["queued_for_iys"] += sum(1 for c in written.consents if c.iys_state == _PENDING)
+    for consent in written.consents:
+        counts["queued_for_iys"] += consent.iys_state == _PENDING
+        counts["check_for_iys"] += consent.iys_state == _CHECK  # a RET: İYS is asked first
+    # Earlier consents still waiting that this upload's consents replaced: never sent.
+    counts["superseded"] += sum(1 for change in changes for intent in change.consents
+                                if intent.previous is not None
+                                and intent.previous.iys_state in _SUPERSEDABLE)
     result = ChunkResult(counts=counts, errors=errors, written=written,
                          mostly_existing=2 * len(known) >= len(read.rows),
                          mostly_unchanged=10 * len(unchanged) >= 9 * len(read.rows))
@@ -566,13 +577,14 @@ def _unchanged_split(rows: list[Row], *, upload: Upload, now: datetime,
         # compares e-mail with EPOSTA and phone with MESAJ, for BIREYSEL recipients.
         candidates = [row for row in rows if row.iys is not None
                       and (row.kind is None or row.kind == ("", ""))]
-        found = contacts_unchanged([(row.ids, row.attributes, row.iys[1]) for row in candidates])
+        found = contacts_unchanged([(row.ids, row.attributes, row.iys[1], row.iys[2])
+                                    for row in candidates])
         local_now = timezone.localtime(now, TURKEY)
         found = {i: contact for i, contact in found.items()
                  if _consents_valid(candidates[i], local_now)}
     else:
         candidates, fixed = rows, _fixed_permission(upload)
-        found = contacts_unchanged([(row.ids, row.attributes, fixed) for row in rows],
+        found = contacts_unchanged([(row.ids, row.attributes, fixed, None) for row in rows],
                                    by_permission=True)
     if not found:
         return rows, []
@@ -626,12 +638,14 @@ class _DeliveryPolicy:
         self.states: dict[tuple, str] = {}
         self.too_late = IysLateness(now)
 
-    def state(self, facts: ConsentFacts, previous, late: bool) -> str:
-        """The delivery state; ``late``: self.too_late(facts.consent_date)."""
-        key = (facts.type, facts.status, late,
-               previous.iys_state if previous is not None else None)
+    def state(self, facts: ConsentFacts, previous, late: bool, held: str | None) -> Decision:
+        """The delivery decision; ``late``: self.too_late(facts.consent_date); ``held``: what
+        İYS holds for the individual record (None for TACIR)."""
+        key = (facts.type, facts.status, late, held,
+               previous.iys_state if previous is not None else None,
+               previous.status if previous is not None else None)
         if key not in self.states:
-            self.states[key] = iys_delivery_state(facts, previous=previous,
+            self.states[key] = iys_delivery_state(facts, previous=previous, held=held,
                                                   connector=self.connector, late=late)
         return self.states[key]
 
@@ -674,6 +688,15 @@ class _Decider:
             change.permissions = {channel: self.fixed for _t, channel, _r in channels}
             return
         if row.iys is None:
+            if change.contact is not None:
+                # An existing contact keeps its consents and permissions (Case 6's "created as
+                # opt-out" is for new contacts): the row is reported, nothing changes.
+                self.counts["not_recorded"] += 1
+                for column, value, message in row.iys_problems:
+                    self.note(row, Kind.NOT_RECORDED, column, value,
+                              _("%(message)s Nothing recorded; the contact keeps its consents.")
+                              % {"message": message})
+                return
             self.counts["optout"] += 1
             change.permissions = {channel: _OPT_OUT for _t, channel, _r in channels}
             for column, value, message in row.iys_problems:
@@ -701,7 +724,7 @@ class _Decider:
         currents = self.currents if recipient_type == _BIREYSEL else self.tacir_currents
         columns, now = self.columns, self.now
         too_late = self.policy.too_late(when)  # the row's consents share the date
-        optout = late_noted = False
+        optout = late_noted = kept_noted = False
         for type_, channel, recipient in channels:
             facts = ConsentFacts(recipient=recipient, recipient_type=recipient_type, type=type_,
                                  status=status, source=source, consent_date=when)
@@ -719,8 +742,14 @@ class _Decider:
                               columns.cell(row.cells, matching.IYS_CONSENT_DATE),
                               problems[0][2]())
                     continue
-                optout = True
-                change.permissions[channel] = _OPT_OUT
+                # A new contact's channel is created as opt-out (Case 6); an existing one keeps
+                # its current consent and permission.
+                kept = change.contact is not None
+                if kept:
+                    kept_noted = True
+                else:
+                    optout = True
+                    change.permissions[channel] = _OPT_OUT
                 for field_name, items in consent_errors(facts, current=stored,
                                                         now=now).items():
                     column = {"source": matching.IYS_SOURCE, "status": matching.IYS_STATUS,
@@ -728,12 +757,17 @@ class _Decider:
                                                                              field_name)
                     for item in items:
                         (_name, message), *_others = _error_messages(item)
-                        self.note(row, Kind.OPTOUT, columns.header(column),
-                                  columns.cell(row.cells, column),
+                        self.note(row, Kind.NOT_RECORDED if kept else Kind.OPTOUT,
+                                  columns.header(column), columns.cell(row.cells, column),
+                                  _("%(message)s Nothing recorded; the contact keeps its "
+                                    "consents.") % {"message": message} if kept else
                                   _("%(message)s Kept as opt-out; nothing sent to İYS.")
                                   % {"message": message})
                 continue
-            state = self.policy.state(facts, current, too_late)
+            # What İYS holds is tracked for the individual record only (None for TACIR).
+            held = (None if recipient_type != _BIREYSEL else
+                    change.contact.held_status(channel) if change.contact is not None else "")
+            decision = self.policy.state(facts, current, too_late, held)
             if too_late:
                 self.counts["local_only"] += 1
                 if not late_noted:
@@ -742,7 +776,10 @@ class _Decider:
                               columns.cell(row.cells, matching.IYS_CONSENT_DATE),
                               _("The consent date is more than 3 business days ago (Turkey "
                                 "time): stored here, not sent to İYS."))
-            change.consents.append(ConsentIntent(type_, status, source, when, state, current,
-                                                 recipient_type))
+            change.consents.append(ConsentIntent(type_, status, source, when, decision.state,
+                                                 current, recipient_type,
+                                                 reason=decision.reason))
         if optout:
             self.counts["optout"] += 1
+        elif kept_noted:
+            self.counts["not_recorded"] += 1
