@@ -423,10 +423,15 @@ def xlsx_text(value) -> str:
 def _xlsx_records(path: Path, sheet: str) -> Iterator[tuple[int, list[str]]]:
     workbook = _workbook(path)
     try:
-        rows = _sheet(workbook, sheet).iter_rows(values_only=True)
+        # max_col: a sheet whose used range claims 16,384 columns is read no wider than it
+        # takes to refuse it; an empty row (openpyxl pads the gaps) costs one any().
+        rows = _sheet(workbook, sheet).iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
         number = 0
         try:
             for number, values in enumerate(rows, start=1):
+                if not any(values):
+                    yield number, []
+                    continue
                 cells = [value if value.__class__ is str else xlsx_text(value)
                          for value in values]
                 while cells and not cells[-1]:
@@ -455,9 +460,11 @@ def _xlsx_preview(path: Path, looks_like_header, sheet: str) -> Preview:
         worksheet = _sheet(workbook, sheet)
         # Excel writes the used range (<dimension>): the rows are known without reading them
         # all, which at 77 µs a row is most of a workbook's reading time.
-        chosen, last_row = worksheet.title, worksheet.max_row
+        chosen, last_row, width = worksheet.title, worksheet.max_row, worksheet.max_column
     finally:
         workbook.close()
+    if width and width > MAX_COLUMNS:
+        raise FileUnreadable(_too_many_columns(width))
     rows = []
     for _number, cells in _xlsx_records(path, chosen):
         if any(cell.strip() for cell in cells):

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import openpyxl
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -111,3 +112,22 @@ def test_the_wizard_accepts_xlsx_and_offers_the_sheets(marketer_client, excel_ex
     assert response["Location"] == matching_url
     assert upload.sheet == "Kişiler" and upload.headers[0] == "E-Posta"
     assert upload.mapping[:2] == ["email", "phone"]
+
+
+def test_a_sheet_wider_than_1000_columns_is_refused_without_reading_it_all(tmp_path):
+    path = workbook(tmp_path / "wide.xlsx", {"Geniş": [["email", *[""] * 1500, "son"],
+                                                       ["a@example.com"]]})
+
+    with pytest.raises(ValidationError, match="at most 1,000 can be read"):
+        upload_create_from_path(path=path, mode=Upload.Mode.SUBSCRIBED)
+    assert not Upload.objects.exists()
+
+
+def test_empty_rows_between_contacts_are_skipped(tmp_path):
+    path = workbook(tmp_path / "gaps.xlsx", {"Kişiler": [["email"], ["a@example.com"], [],
+                                                         [None, None], ["b@example.com"]]})
+
+    upload = upload_create_from_path(path=path, mode=Upload.Mode.SUBSCRIBED)
+    upload = upload_run(upload_id=upload_matching_save(upload=upload, mapping=upload.mapping).pk)
+
+    assert upload.counts["rows"] == 2 and upload.counts["created"] == 2
