@@ -128,13 +128,16 @@ class RecentWrites:
     contacts: dict[int, ContactRecord]  # created or updated, as they are after the chunk
     currents: dict[tuple[str, str], ConsentRecord]
     event_contacts: set[int]
+    tacir: dict[tuple[str, str], ConsentRecord] = field(default_factory=dict)
 
     @classmethod
     def of(cls, written: WriteResult) -> "RecentWrites":
         return cls(contacts={record.pk: record for record in written.touched},
                    currents={(c.recipient, c.type): c for c in written.consents
                              if c.recipient_type == _BIREYSEL},
-                   event_contacts=written.event_contacts)
+                   event_contacts=written.event_contacts,
+                   tacir={(c.recipient, c.type): c for c in written.consents
+                          if c.recipient_type == _TACIR})
 
     def touches(self, contact: Unchanged) -> bool:
         """Whether these writes change this contact or its current consents."""
@@ -480,6 +483,9 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
              for value in (row.ids["email"], row.ids["phone"]) if value}
     if tacir:
         decide.tacir_currents = consents_current_load(recipients=tacir, recipient_type=_TACIR)
+        if recent is not None:
+            decide.tacir_currents.update((key, consent) for key, consent in recent.tacir.items()
+                                         if key[0] in tacir)
     for slot, row in winners:
         change = ContactChange(row.number, slot.contact, row.ids, row.attributes)
         decide(change, row)
