@@ -307,7 +307,7 @@ def _quote_check(cells: list[str], delimiter: str, width: int, number: int, firs
                  last: int) -> None:
     """A cell over several lines is fine (an address), unless its lines look like rows of
     the file: then a quote was opened and never closed, and swallowed the rows after it."""
-    enough = max(1, width - 2)  # delimiters that make a line look like a row
+    enough = max(1, width - 1)  # delimiters that make a line look like a whole row
     for cell in cells:
         lines = cell.splitlines()
         if len(lines) > 1 and any(text.count(delimiter) >= enough for text in lines[1:]):

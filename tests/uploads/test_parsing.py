@@ -144,7 +144,8 @@ def test_a_utf8_file_with_windows_1254_lines_is_read_right_and_the_lines_named(t
 
 def test_a_multiline_address_is_not_taken_for_an_unterminated_quote(tmp_path):
     path = tmp_path / "address.csv"
-    path.write_text('email;city\na@example.com;"Kadıköy\nİstanbul"\nb@example.com;Ankara\n')
+    path.write_text('email,city,address\na@example.com,İstanbul,"Moda Cd. 5\nKadıköy, 34710"\n'
+                    'b@example.com,Ankara,\n')
 
     upload = run_upload_file(path, mode=Upload.Mode.SUBSCRIBED)
 
