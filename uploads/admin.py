@@ -20,9 +20,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from uploads import matching
-from uploads.forms import MatchingForm, StatusForm, UploadFileForm
+from uploads.forms import MatchingForm, SheetForm, StatusForm, UploadFileForm
 from uploads.models import Upload, UploadRowError
 from uploads.services import (
+    default_country_for,
     upload_cancel,
     upload_create,
     upload_errors_csv,
@@ -31,6 +32,7 @@ from uploads.services import (
     upload_mode_change,
     upload_queue,
     upload_resume,
+    upload_sheet_choose,
     upload_summary,
 )
 from uploads.summary import summary_sections
@@ -82,6 +84,7 @@ class UploadAdmin(admin.ModelAdmin):
             path("<int:pk>/progress/", wrap(self.progress_view), name="uploads_upload_progress"),
             path("<int:pk>/errors.csv", wrap(self.errors_view), name="uploads_upload_errors"),
             path("<int:pk>/resume/", wrap(self.resume_view), name="uploads_upload_resume"),
+            path("<int:pk>/sheet/", wrap(self.sheet_view), name="uploads_upload_sheet"),
             *super().get_urls(),
         ]
 
@@ -123,13 +126,16 @@ class UploadAdmin(admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = UploadFileForm(request.POST or None, request.FILES or None)
+        form = UploadFileForm(request.POST or None, request.FILES or None, initial={
+            "turkish_numbers": default_country_for(request.user) == "TR"})
         if request.method == "POST" and form.is_valid():
             file = form.cleaned_data["file"]
             try:
                 upload = upload_create(name=form.cleaned_data["name"], file_name=file.name,
                                        chunks=file.chunks(), mode=form.cleaned_data["mode"],
-                                       user=request.user)
+                                       user=request.user,
+                                       default_country="TR" if form.cleaned_data[
+                                           "turkish_numbers"] else "")
             except ValidationError as error:
                 form.add_error("file", error)
             else:
@@ -165,7 +171,8 @@ class UploadAdmin(admin.ModelAdmin):
             else:
                 self._say_if_waiting_for_the_worker(request, upload)
                 return redirect(reverse("admin:uploads_upload_change", args=[upload.pk]))
-        matches = (matching.columns_auto_match(upload.headers, has_header=upload.has_header)
+        matches = (matching.columns_auto_match(upload.headers, has_header=upload.has_header,
+                                               values=upload.samples)
                    if request.method == "GET" and upload.state == Upload.State.DRAFT else None)
         labels = dict(choices)
         rows = []
@@ -179,6 +186,8 @@ class UploadAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "uploads/upload_matching.html", self._context(
             request, _("Match the columns of “%(name)s”") % {"name": upload.name},
             upload=upload, form=form, rows=rows, steps=self._steps(request, upload, 3),
+            sheet_form=SheetForm(initial={"sheet": upload.sheet}, sheets=upload.sheets)
+            if len(upload.sheets) > 1 else None,
             importing=sum(1 for row in rows if row["target"]), original=upload))
 
     # Step 2 again: another status before processing.
@@ -216,6 +225,22 @@ class UploadAdmin(admin.ModelAdmin):
                                          "deleted and the record kept.") % {"name": upload.name},
                               messages.SUCCESS)
         return redirect(reverse("admin:uploads_upload_change", args=[upload.pk]))
+
+    @method_decorator(require_POST)
+    def sheet_view(self, request: HttpRequest, pk: int):
+        """Read another sheet of the workbook; the matching starts again from its columns."""
+        upload = get_object_or_404(Upload, pk=pk)
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = SheetForm(request.POST, sheets=upload.sheets)
+        if not form.is_valid():
+            self.message_user(request, _("Choose one of the workbook's sheets."), messages.ERROR)
+        else:
+            try:
+                upload_sheet_choose(upload=upload, sheet=form.cleaned_data["sheet"])
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+        return redirect(reverse("admin:uploads_upload_matching", args=[upload.pk]))
 
     # Steps 4 and 5: progress and result summary.
     def change_view(self, request, object_id, form_url="", extra_context=None):

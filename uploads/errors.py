@@ -19,6 +19,9 @@ from consents.identifiers import EMAIL_MAX, EMAIL_MIN
 MESSAGES = {
     # The upload's own.
     "iys_identifier_required": _("IYS Synchronize needs an email or a phonenumber on every row."),
+    "no_identifier": _("Give at least one identifier: e-mail, phone or external ID."),
+    "type_needs_email": _("%(type)s needs an e-mail address on the row."),
+    "type_needs_phone": _("%(type)s needs a phone number on the row."),
     "iys_field_empty": _("The İYS field is empty."),
     "duplicate_later_row": _("The same contact is on row %(row)d; the later row wins."),
     "duplicate_earlier_row": _("The same contact was on an earlier row; this later row wins."),
@@ -41,6 +44,8 @@ MESSAGES = {
                      "or YYYY-MM-DD HH:MM:SS (Turkey time)."),
     # consents.rules
     "status": _("Status must be ONAY or RET."),
+    "type": _("Type must be MESAJ, EPOSTA or ARAMA."),
+    "recipient_type": _("Recipient type must be BIREYSEL or TACIR."),
     "source": _("“%(source)s” is not an İYS source; use one of the 13 HS_ values."),
     "source_required": _("A source is required for individual (BIREYSEL) consents."),
     "date_required": _("A consent date is required for individual (BIREYSEL) consents."),
@@ -55,6 +60,7 @@ MESSAGES = {
 FIXED_PARAMS = {"email_length": {"min": EMAIL_MIN, "max": EMAIL_MAX}}
 # What a kind of error adds to its message.
 KIND_WRAPPERS = {"optout": _("%(message)s Kept as opt-out; nothing sent to İYS."),
+                 "cell": _("%(message)s This cell was not imported; the rest of the row was."),
                  "consent": _("%(message)s Nothing recorded; the contact keeps its consents.")}
 CHANNEL_LABELS = dict(Channel.choices)
 # The channel an identifier column feeds.

@@ -35,6 +35,18 @@ class Upload(models.Model):
     encoding = models.CharField(_("encoding"), max_length=20, blank=True)
     delimiter = models.CharField(_("delimiter"), max_length=1, blank=True)
     has_header = models.BooleanField(_("first row holds column names"), default=True)
+    sheet = models.CharField(_("sheet"), max_length=100, blank=True,
+                             help_text=_("The sheet of an Excel workbook that is read."))
+    sheets = models.JSONField(_("sheets"), default=list, blank=True)
+    guarded = models.BooleanField(
+        _("formula guard read back"), default=False,
+        help_text=_("The file is a corrected error file: the ' before + = - @ is removed."))
+    default_country = models.CharField(
+        _("country of numbers without a country code"), max_length=2, blank=True,
+        help_text=_("TR: numbers such as 0532 123 45 67 are read as +90. Empty: refused."))
+    notices = models.JSONField(_("notices"), default=list, blank=True,
+                               help_text=_("What the file's reading noticed, e.g. lines in "
+                                           "another encoding."))
     headers = models.JSONField(_("columns"), default=list, blank=True)
     samples = models.JSONField(_("sample rows"), default=list, blank=True)
     mapping = models.JSONField(_("column matching"), default=list, blank=True,

@@ -30,12 +30,15 @@ from consents.bulk import (
     contacts_unchanged,
     contacts_with_events,
 )
-from consents.choices import ConsentType, Origin, Permission
+from consents.choices import CHANNEL_OF_TYPE, ConsentType, Origin, Permission
 from consents.dates import parse_consent_date
 from consents.delivery import SUPERSEDABLE
+from consents.identifiers import normalize_phone_turkish
 from consents.models import ProfileAttribute
 from consents.policy import Decision
 from consents.rules import (
+    CONSENT_TYPES,
+    RECIPIENT_TYPES,
     SOURCES,
     STATUSES,
     TURKEY,
@@ -48,11 +51,11 @@ from consents.services import (
     IDENTIFIER_NORMALIZERS,
     ChangeOrigin,
     attribute_value_clean,
-    identifiers_clean,
 )
 from uploads import matching
 from uploads.errors import IDENTIFIER_CHANNELS, MESSAGES, channels_join
 from uploads.models import Upload, UploadRowError
+from uploads.parsing import unguard
 from uploads.summary import COUNT_KEYS, consent_bucket  # noqa: F401 (COUNT_KEYS: services)
 
 Kind = UploadRowError.Kind
@@ -97,6 +100,9 @@ class Row:
     ids: dict[str, str | None]
     attributes: dict[str, Any]
     iys: tuple[str, str, datetime] | None = None  # source, status, date when all valid
+    # The IYSType and IYSRecipientType cells ("" where empty), None where neither is matched:
+    # then e-mail gives EPOSTA, phone MESAJ, and the recipient is BIREYSEL.
+    kind: tuple[str, str] | None = None
     # (column, value, code, params, message) of each İYS cell that is not valid
     iys_problems: list[tuple[str, str, str, dict, str]] = field(default_factory=list)
 
@@ -121,13 +127,16 @@ class RecentWrites:
     contacts: dict[int, ContactRecord]  # created or updated, as they are after the chunk
     currents: dict[tuple[str, str], ConsentRecord]
     event_contacts: set[int]
+    tacir: dict[tuple[str, str], ConsentRecord] = field(default_factory=dict)
 
     @classmethod
     def of(cls, written: WriteResult) -> "RecentWrites":
         return cls(contacts={record.pk: record for record in written.touched},
                    currents={(c.recipient, c.type): c for c in written.consents
                              if c.recipient_type == _BIREYSEL},
-                   event_contacts=written.event_contacts)
+                   event_contacts=written.event_contacts,
+                   tacir={(c.recipient, c.type): c for c in written.consents
+                          if c.recipient_type == _TACIR})
 
     def touches(self, contact: Unchanged) -> bool:
         """Whether these writes change this contact or its current consents."""
@@ -167,7 +176,8 @@ class _Slot:
 _TEXT = str(ProfileAttribute.Type.TEXT)
 _EPOSTA, _MESAJ = str(ConsentType.EPOSTA), str(ConsentType.MESAJ)
 _OPT_IN, _OPT_OUT = str(Permission.OPT_IN), str(Permission.OPT_OUT)
-_BIREYSEL = "BIREYSEL"
+_BIREYSEL, _TACIR = "BIREYSEL", "TACIR"
+_CHANNEL_OF_TYPE = {str(type_): str(channel) for type_, channel in CHANNEL_OF_TYPE.items()}
 _ALREADY = "consents_already"  # uploads.summary: consents the recipient already holds
 _SUPERSEDABLE = frozenset(str(state) for state in SUPERSEDABLE)
 
@@ -182,8 +192,14 @@ class _Reader:
     def __init__(self, upload: Upload, columns: Columns):
         self.upload, self.columns, self.iys_mode = upload, columns, upload.mode == Upload.Mode.IYS
         self.identifiers = [(name, columns.index.get(name)) for name in matching.IDENTIFIERS]
-        self.normalizers = [(name, position, IDENTIFIER_NORMALIZERS[name])
+        normalizers = dict(IDENTIFIER_NORMALIZERS)
+        if upload.default_country == "TR":
+            normalizers["phone"] = normalize_phone_turkish
+        self.normalizers = [(name, position, normalizers[name])
                             for name, position in self.identifiers]
+        self.kind_positions = [columns.index.get(target)
+                               for target in matching.IYS_OPTIONAL_FIELDS]
+        self.kind_matched = self.iys_mode and self.kind_positions != [None, None]
         self.iys_positions = [columns.index.get(target) for target in matching.IYS_FIELDS]
         # The straight path reads the three İYS cells where all three columns are matched.
         self.iys_matched = self.iys_mode and None not in self.iys_positions
@@ -230,13 +246,30 @@ class _Reader:
                 attributes[attribute.name] = cleaned
         row = Row(number, cells, ids, attributes)
         if self.iys_mode:
+            if self.kind_matched:
+                self._kind_read(row, width)
             if self.iys_matched and width >= self.width:
                 source_at, status_at, date_at = self.iys_positions
                 self._iys_fast(row, cells[source_at].strip().upper(),
                                cells[status_at].strip().upper(), cells[date_at].strip())
             if row.iys is None:
                 self._iys_read(row, width)
+            elif self.kind_matched and row.iys_problems:  # a wrong IYSType or recipient type
+                row.iys = None
         return row
+
+    def _kind_read(self, row: Row, width: int) -> None:
+        """The row's IYSType and IYSRecipientType; a value İYS does not know keeps the row
+        as opt-out, as a wrong İYS field does."""
+        type_, recipient_type = (row.cells[p].strip().upper() if p is not None and p < width
+                                 else "" for p in self.kind_positions)
+        row.kind = (type_, recipient_type)
+        header = self.columns.header
+        if type_ and type_ not in CONSENT_TYPES:
+            row.iys_problems.append((header(matching.IYS_TYPE), type_, "type", {}, ""))
+        if recipient_type and recipient_type not in RECIPIENT_TYPES:
+            row.iys_problems.append((header(matching.IYS_RECIPIENT_TYPE), recipient_type,
+                                     "recipient_type", {}, ""))
 
     def _identifiers_fast(self, cells: list[str]) -> dict[str, str | None] | None:
         """identifiers_clean's answer for a row whose identifiers are all valid (the cells
@@ -253,17 +286,31 @@ class _Reader:
 
     def _identifiers(self, number: int, cells: list[str], width: int,
                      errors: list[UploadRowError]) -> dict[str, str | None] | None:
-        raw = {name: cells[position].strip() if position is not None and position < width
-               else "" for name, position in self.identifiers}
-        try:
-            return identifiers_clean(**raw)
-        except ValidationError as problem:
-            for name, code, message in _error_messages(problem):
-                self.error(errors, number, self.columns.header(name) if name else "",
-                           raw.get(name, ""), code, {"value": raw.get(name, "")},
-                           channels=channels_join(IDENTIFIER_CHANNELS.get(name, ())),
-                           message=message)
-            return None
+        """The row's identifiers the careful way. A bad e-mail or phone cell is reported and
+        left out when another identifier names the contact: the row's other consent still
+        goes through. A bad external ID (the contact's key) rejects the row."""
+        ids: dict[str, str | None] = {}
+        bad = []
+        for name, position, normalize in self.normalizers:
+            # unguard: a corrected error file whose guard the head of the file did not show
+            value = (unguard([cells[position].strip()])[0].strip()
+                     if position is not None and position < width else "")
+            ids[name] = None
+            if value:
+                try:
+                    ids[name] = normalize(value)
+                except ValidationError as problem:
+                    (_name, code, message), *_others = _error_messages(problem)
+                    bad.append((name, value, code, message))
+        keeps = any(ids.values()) and all(name != "external_id" for name, *_r in bad)
+        if not bad and not keeps:
+            self.error(errors, number, "", "", "no_identifier")
+        for name, value, code, message in bad:
+            self.error(errors, number, self.columns.header(name), value, code, {"value": value},
+                       Kind.CELL if keeps else Kind.REJECTED,
+                       channels=channels_join(IDENTIFIER_CHANNELS.get(name, ())),
+                       message=message)
+        return ids if keeps else None
 
     @staticmethod
     def _iys_fast(row: Row, source: str, status: str, raw_date: str) -> None:
@@ -283,9 +330,12 @@ class _Reader:
             return
         header = self.columns.header
         problems = row.iys_problems
+        # A TACIR record may come without source and date: consents.rules decides when
+        # they are needed (an update), so empty cells are carried through as they are.
+        tacir = row.kind is not None and row.kind[1] == _TACIR
         for target, value in ((matching.IYS_SOURCE, source), (matching.IYS_STATUS, status),
                               (matching.IYS_CONSENT_DATE, raw_date)):
-            if not value:
+            if not value and not (tacir and target != matching.IYS_STATUS):
                 problems.append((header(target), "", "iys_field_empty", {}, ""))
         if source and source not in SOURCES:
             problems.append((header(matching.IYS_SOURCE), raw_source, "source",
@@ -433,6 +483,13 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
     changes = []
     decide = _Decider(upload, columns, currents, _DeliveryPolicy(connector, now), errors, counts,
                       now)
+    tacir = {value for _slot, row in winners if row.kind is not None and row.kind[1] == _TACIR
+             for value in (row.ids["email"], row.ids["phone"]) if value}
+    if tacir:
+        decide.tacir_currents = consents_current_load(recipients=tacir, recipient_type=_TACIR)
+        if recent is not None:
+            decide.tacir_currents.update((key, consent) for key, consent in recent.tacir.items()
+                                         if key[0] in tacir)
     for slot, row in winners:
         change = ContactChange(row.number, slot.contact, row.ids, row.attributes)
         decide(change, row)
@@ -528,7 +585,10 @@ def _unchanged_split(rows: list[Row], *, upload: Upload, now: datetime,
     the other row.
     """
     if upload.mode == Upload.Mode.IYS:
-        candidates = [row for row in rows if row.iys is not None]
+        # A row with an IYSType or IYSRecipientType is decided the usual way: the query
+        # compares e-mail with EPOSTA and phone with MESAJ, for BIREYSEL recipients.
+        candidates = [row for row in rows if row.iys is not None
+                      and (row.kind is None or row.kind == ("", ""))]
         found = contacts_unchanged([(row.ids, row.attributes, row.iys[1], row.iys[2])
                                     for row in candidates])
         local_now = timezone.localtime(now, TURKEY)
@@ -636,6 +696,7 @@ class _Decider:
         self.errors, self.counts, self.now = errors, counts, timezone.localtime(now, TURKEY)
         self.iys_mode = upload.mode == Upload.Mode.IYS
         self.fixed = _fixed_permission(upload)
+        self.tacir_currents: dict = {}  # TACIR recipients' current consents, where rows have any
 
     def note(self, row: Row, kind: str, column: str, value: str, code: str,
              params: dict | None = None, channels: str = "", message: str = "") -> None:
@@ -650,6 +711,8 @@ class _Decider:
             channels.append((_EPOSTA, "email", email))
         if phone:
             channels.append((_MESAJ, "sms", phone))
+        if row.kind is not None and row.kind[0] and row.iys is not None:
+            channels = self._typed_channels(row, email, phone)
         if not self.iys_mode:
             change.permissions = {channel: self.fixed for _t, channel, _r in channels}
             for _t, channel, _r in channels:
@@ -676,8 +739,21 @@ class _Decider:
             return
         self._consents(change, row, channels)
 
+    def _typed_channels(self, row: Row, email: str | None, phone: str | None) -> list:
+        """The one channel a row's IYSType names, if the row has its recipient."""
+        type_ = row.kind[0]
+        recipient = email if type_ == _EPOSTA else phone
+        if recipient is None:
+            self.note(row, Kind.NOT_RECORDED, self.columns.header(matching.IYS_TYPE), type_,
+                      "type_needs_email" if type_ == _EPOSTA else "type_needs_phone",
+                      {"type": type_})
+            return []
+        return [(type_, _CHANNEL_OF_TYPE[type_], recipient)]
+
     def _consents(self, change: ContactChange, row: Row, channels: list) -> None:
         source, status, when = row.iys
+        recipient_type = (row.kind[1] or _BIREYSEL) if row.kind is not None else _BIREYSEL
+        currents = self.currents if recipient_type == _BIREYSEL else self.tacir_currents
         columns, now = self.columns, self.now
         too_late = self.policy.too_late(when)  # the row's consents share the date
         optout = kept_noted = False
@@ -686,9 +762,9 @@ class _Decider:
         notes: dict[tuple, list[str]] = {}
         words: dict[tuple, Callable[[], str]] = {}
         for type_, channel, recipient in channels:
-            facts = ConsentFacts(recipient=recipient, recipient_type="BIREYSEL", type=type_,
+            facts = ConsentFacts(recipient=recipient, recipient_type=recipient_type, type=type_,
                                  status=status, source=source, consent_date=when)
-            current = self.currents.get((recipient, type_))
+            current = currents.get((recipient, type_))
             stored = StoredConsent(current.status, current.consent_date) if current else None
             # The reader normalised the row's e-mail and phone (identifiers_clean).
             problems = consent_violations(facts, current=stored, now=now,
@@ -714,15 +790,17 @@ class _Decider:
                     notes.setdefault(key, []).append(channel)
                     words.setdefault(key, message)
                 continue
-            decision = self.policy.state(
-                facts, current, too_late,
-                change.contact.held_status(channel) if change.contact is not None else "")
+            # What İYS holds is tracked for the individual record only (None for TACIR).
+            held = (None if recipient_type != _BIREYSEL else
+                    change.contact.held_status(channel) if change.contact is not None else "")
+            decision = self.policy.state(facts, current, too_late, held)
             self.counts[consent_bucket(decision.state, late=too_late)] += 1
             if too_late:
                 notes.setdefault((Kind.LOCAL, matching.IYS_CONSENT_DATE, "late", ()),
                                  []).append(channel)
             change.consents.append(ConsentIntent(type_, status, source, when, decision.state,
-                                                 current, reason=decision.reason))
+                                                 current, recipient_type,
+                                                 reason=decision.reason))
         for key, names in notes.items():
             kind, column, code, params = key
             self.note(row, kind, columns.header(column), columns.cell(row.cells, column), code,

@@ -25,7 +25,14 @@ from connectors.models import IysConnector
 from uploads import matching
 from uploads.errors import row_error_text, row_errors_join
 from uploads.models import Upload, UploadRowError
-from uploads.parsing import FileUnreadable, file_preview, iter_records
+from uploads.parsing import (
+    FORMULA_PREFIXES,
+    XLSX,
+    FileUnreadable,
+    file_preview,
+    file_scan,
+    iter_records,
+)
 from uploads.pipeline import (
     COUNT_KEYS,
     ChunkRead,
@@ -39,8 +46,8 @@ from uploads.pipeline import (
 from uploads.summary import summary_sections
 
 logger = logging.getLogger(__name__)
-ALLOWED_SUFFIXES = (".csv", ".txt", ".tsv")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+ALLOWED_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
+DEFAULT_COUNTRIES = ("", "TR")
 
 
 def chunk_rows() -> int:
@@ -52,14 +59,22 @@ def upload_path(upload: Upload) -> Path:
 
 
 def upload_create(*, name: str, file_name: str, chunks: Iterable[bytes], mode: str,
-                  user: AbstractBaseUser | None = None) -> Upload:
-    """Store an uploaded file privately (streamed, size-limited) and read its columns."""
+                  user: AbstractBaseUser | None = None, sheet: str = "",
+                  default_country: str = "") -> Upload:
+    """Store an uploaded file privately (streamed, size-limited) and read its columns.
+
+    A file that cannot be imported is refused here with the reason, and nothing of it is
+    kept. ``sheet``: the sheet of an XLSX workbook (default: its first); ``default_country``
+    "TR": phone numbers without a country code are Turkish."""
     suffix = Path(file_name).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
-        raise ValidationError(_("Upload a CSV or TXT file (.csv, .txt)."), code="file_type")
+        raise ValidationError(_("Upload a CSV, TXT or Excel file (.csv, .txt, .xlsx)."),
+                              code="file_type")
     if mode not in Upload.Mode.values:
         raise ValidationError(_("Choose Subscribed, Unsubscribed or IYS Synchronize."),
                               code="mode")
+    if default_country not in DEFAULT_COUNTRIES:
+        raise ValidationError(_("The default country can only be TR."), code="country")
     root = Path(settings.PRIVATE_UPLOAD_ROOT)
     root.mkdir(parents=True, exist_ok=True)
     stored = f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
@@ -75,33 +90,81 @@ def upload_create(*, name: str, file_name: str, chunks: Iterable[bytes], mode: s
                         _("The file is larger than the limit of %(limit)d MB.")
                         % {"limit": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}, code="too_big")
                 out.write(chunk)
-        preview = file_preview(path, looks_like_header=matching.looks_like_header)
+        preview = file_preview(path, looks_like_header=matching.looks_like_header, sheet=sheet)
+        rows_total, encoding, notices = preview.rows, preview.encoding, []
+        if preview.encoding != XLSX:  # a workbook's rows are counted by the worker if unsized
+            scan = file_scan(path, encoding=preview.encoding, delimiter=preview.delimiter,
+                             has_header=preview.has_header)
+            rows_total, encoding, notices = scan.rows, scan.encoding, scan.notices
+        matches = matching.columns_auto_match(preview.headers, has_header=preview.has_header,
+                                              values=preview.probe)
+        mapping = [m.target for m in matches]
+        return Upload.objects.create(
+            name=name.strip() or file_name, original_name=file_name[:255], stored_path=stored,
+            size=size, mode=mode, encoding=encoding, delimiter=preview.delimiter,
+            has_header=preview.has_header, headers=preview.headers, samples=preview.samples,
+            sheet=preview.sheet, sheets=preview.sheets, guarded=preview.guarded,
+            default_country=default_country, notices=notices, rows_total=rows_total,
+            mapping=mapping, created_by=user,
+            ignored_columns=matching.ignored_columns(headers=preview.headers, mapping=mapping,
+                                                     mode=mode))
     except FileUnreadable as error:
         path.unlink(missing_ok=True)
         raise ValidationError(str(error), code="unreadable") from None
-    except ValidationError:
+    except BaseException:  # refused or broken: no stored file without its upload
         path.unlink(missing_ok=True)
         raise
-    matches = matching.columns_auto_match(preview.headers, has_header=preview.has_header)
-    mapping = [m.target for m in matches]
-    return Upload.objects.create(
-        name=name.strip() or file_name, original_name=file_name[:255], stored_path=stored,
-        size=size, mode=mode, encoding=preview.encoding, delimiter=preview.delimiter,
-        has_header=preview.has_header, headers=preview.headers, samples=preview.samples,
-        mapping=mapping, created_by=user,
-        ignored_columns=matching.ignored_columns(headers=preview.headers, mapping=mapping,
-                                                 mode=mode))
+
+
+def upload_sheet_choose(*, upload: Upload, sheet: str) -> Upload:
+    """Read another sheet of an uploaded workbook: its columns are matched anew."""
+    if upload.state not in (Upload.State.DRAFT, Upload.State.BLOCKED):
+        raise ValidationError(_("This upload has already started."), code="started")
+    if upload.encoding != XLSX:
+        raise ValidationError(_("Only an Excel workbook has sheets."), code="sheet")
+    try:
+        preview = file_preview(upload_path(upload), looks_like_header=matching.looks_like_header,
+                               sheet=sheet)
+    except FileUnreadable as error:
+        raise ValidationError(str(error), code="unreadable") from None
+    matches = matching.columns_auto_match(preview.headers, has_header=preview.has_header,
+                                          values=preview.probe)
+    upload.sheet, upload.has_header, upload.guarded = (preview.sheet, preview.has_header,
+                                                       preview.guarded)
+    upload.headers, upload.samples = preview.headers, preview.samples
+    upload.mapping = [m.target for m in matches]
+    upload.ignored_columns = matching.ignored_columns(headers=upload.headers,
+                                                      mapping=upload.mapping, mode=upload.mode)
+    upload.rows_total, upload.state, upload.message = preview.rows, Upload.State.DRAFT, ""
+    upload.save()
+    return upload
+
+
+def default_country_for(user: AbstractBaseUser | None) -> str:
+    """The user's last choice for numbers without a country code (their last upload's)."""
+    if user is None or not user.pk:
+        return ""
+    last = (Upload.objects.filter(created_by=user).order_by("-id")
+            .values_list("default_country", flat=True).first())
+    return last or ""
 
 
 def upload_create_from_path(*, path: Path, mode: str, name: str = "",
-                            user: AbstractBaseUser | None = None) -> Upload:
+                            user: AbstractBaseUser | None = None, sheet: str = "",
+                            default_country: str = "") -> Upload:
     def chunks() -> Iterator[bytes]:
         with open(path, "rb") as source:
             while block := source.read(1024 * 1024):
                 yield block
 
     return upload_create(name=name or path.name, file_name=path.name, chunks=chunks(),
-                         mode=mode, user=user)
+                         mode=mode, user=user, sheet=sheet, default_country=default_country)
+
+
+def upload_records(upload: Upload, path: Path) -> Iterator[tuple[int, list[str]]]:
+    """The upload's file, record by record, as its reading was decided at upload."""
+    return iter_records(path, encoding=upload.encoding, delimiter=upload.delimiter,
+                        sheet=upload.sheet, guarded=upload.guarded)
 
 
 def upload_matching_save(*, upload: Upload, mapping: list[str], remember: bool = True) -> Upload:
@@ -345,9 +408,7 @@ def _fewer_collector_passes() -> Iterator[None]:
 
 
 def _data_rows(upload: Upload, path: Path) -> int:
-    rows = sum(1 for _n, cells in iter_records(path, encoding=upload.encoding,
-                                                delimiter=upload.delimiter)
-               if "".join(cells).strip())
+    rows = sum(1 for _n, cells in upload_records(upload, path) if "".join(cells).strip())
     return max(0, rows - (1 if upload.has_header else 0))
 
 
@@ -522,8 +583,7 @@ class _ReadAhead:
         batch: list[tuple[int, list[str]]] = []
         try:
             with translation.override(self.language):
-                for number, cells in iter_records(self.path, encoding=upload.encoding,
-                                                  delimiter=upload.delimiter):
+                for number, cells in upload_records(upload, self.path):
                     if number <= upload.checkpoint or (skip_header and number == 1):
                         continue
                     batch.append((number, cells))
@@ -626,8 +686,7 @@ def upload_errors_csv(upload: Upload) -> Iterator[str]:
     yield "\ufeff" + writer.writerow([formula_safe(cell) for cell in header])
     if pending is None:
         return
-    for number, cells in iter_records(upload_path(upload), encoding=upload.encoding,
-                                      delimiter=upload.delimiter):
+    for number, cells in upload_records(upload, upload_path(upload)):
         messages = []
         while pending is not None and pending[0] == number:
             _number, column, code, params, kind, channels, message = pending

@@ -24,7 +24,7 @@ EXIT_BLOCKED = 2
 
 
 class Command(BaseCommand):
-    help = ("Import contacts from a CSV or TXT file through the upload pipeline. "
+    help = ("Import contacts from a CSV, TXT or XLSX file through the upload pipeline. "
             "Exit 0 when processed (row errors included), 2 when blocked.")
 
     def add_arguments(self, parser):
@@ -37,22 +37,32 @@ class Command(BaseCommand):
                                  "iys_status, iys_consent_date, a profile attribute name, or "
                                  "nothing to skip it. Repeatable.")
         parser.add_argument("--name", default="")
+        parser.add_argument("--sheet", default="", metavar="NAME",
+                            help="The sheet of an XLSX workbook (default: the first).")
+        parser.add_argument("--default-country", default="", choices=["TR"],
+                            dest="default_country",
+                            help="TR: phone numbers without a country code (0532 …, 90532 …, "
+                                 "5321234567) are Turkish. Default: they are refused.")
         parser.add_argument("--json", action="store_true", dest="as_json",
                             help="Print one JSON object.")
         parser.add_argument("--errors-csv", type=Path, dest="errors_csv", metavar="PATH",
                             help="Write the rows with errors to PATH: the file the wizard "
-                                 "offers for download.")
+                                 "offers for download, to fix and import again.")
 
     def handle(self, *args, **options):
         with translation.override(command_language()):
             return self._import(**options)
 
     def _import(self, *, file: Path, status: str, maps: list[str], name: str, as_json: bool,
+                sheet: str | None = None, default_country: str | None = None,
                 errors_csv: Path | None = None, **options):
         if not file.is_file():
             raise CommandError(_("%(file)s: no such file") % {"file": file})
         try:
-            upload = upload_create_from_path(path=file, mode=status, name=name)
+            upload = upload_create_from_path(path=file, mode=status, name=name, sheet=sheet,
+                                             default_country=default_country)
+            for notice in upload.notices:
+                self.stderr.write(notice)
             mapping = self._mapping(upload, maps)
             upload = upload_matching_save(upload=upload, mapping=mapping, remember=False)
         except ValidationError as error:
