@@ -64,7 +64,7 @@ def test_unknown_values_keep_the_row_as_opt_out_with_the_reason(tmp_path):
                                             "07.08.25 10:25:00\n")
 
     assert not Consent.objects.exists()
-    messages = sorted(upload.row_errors.values_list("column", "message"))
+    messages = sorted((e.column, e.text) for e in upload.row_errors.all())
     assert messages[0][0] == "IYSRecipientType" and "BIREYSEL or TACIR" in messages[0][1]
     assert messages[1][0] == "IYSType" and "MESAJ, EPOSTA or ARAMA" in messages[1][1]
     assert upload.counts["optout"] == 1
@@ -77,7 +77,7 @@ def test_a_type_whose_recipient_is_missing_is_reported(tmp_path):
     assert not Consent.objects.exists()
     error = upload.row_errors.get()
     assert error.kind == UploadRowError.Kind.NOT_RECORDED
-    assert "MESAJ needs a phone number" in error.message
+    assert "MESAJ needs a phone number" in error.text
 
 
 def test_in_subscribed_mode_the_columns_are_listed_as_not_used(tmp_path):
