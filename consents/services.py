@@ -156,14 +156,19 @@ def contact_upsert(*, email: str | None = None, phone: str | None = None,
     ids = identifiers_clean(email=email, phone=phone, external_id=external_id)
     for attempt in range(1, IDENTIFIER_RACE_ATTEMPTS + 1):
         existing = contact_find(**ids)
+        last = attempt == IDENTIFIER_RACE_ATTEMPTS
         try:
             with transaction.atomic():  # a savepoint: losing a race leaves the caller's work
                 contact = contact_update(contact=existing, **ids, attributes=attributes,
                                          origin=origin)
             return contact, existing is None
+        # A concurrent writer stored the identifier first (seen by the check, or only by the
+        # constraint): look again and find its contact.
         except IntegrityError as error:
-            # A concurrent writer stored the identifier first: look again and find its contact.
-            if attempt == IDENTIFIER_RACE_ATTEMPTS or not _identifier_race(error):
+            if last or not _identifier_race(error):
+                raise
+        except ValidationError as error:
+            if last or existing is not None or not _identifier_taken(error):
                 raise
 
 
@@ -173,6 +178,12 @@ def contact_upsert(*, email: str | None = None, phone: str | None = None,
 IDENTIFIER_CONSTRAINTS = ("contact_email_unique", "contact_phone_unique",
                           "contact_external_id_unique")
 IDENTIFIER_RACE_ATTEMPTS = 3
+
+
+def _identifier_taken(error: ValidationError) -> bool:
+    items = ([item for items in error.error_dict.values() for item in items]
+             if hasattr(error, "error_dict") else error.error_list)
+    return any(item.code == "identifier_taken" for item in items)
 
 
 def _identifier_race(error: IntegrityError) -> bool:
