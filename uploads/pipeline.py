@@ -644,11 +644,13 @@ class _Decider:
                     continue
                 optout = True
                 change.permissions[channel] = _OPT_OUT
+                # A recipient İYS does not keep (a foreign number) is its identifier's column.
+                channel_column = matching.EMAIL if type_ == _EPOSTA else matching.PHONE
                 for field_name, items in consent_errors(facts, current=stored,
                                                         now=now).items():
                     column = {"source": matching.IYS_SOURCE, "status": matching.IYS_STATUS,
-                              "consent_date": matching.IYS_CONSENT_DATE}.get(field_name,
-                                                                             field_name)
+                              "consent_date": matching.IYS_CONSENT_DATE,
+                              "recipient": channel_column}.get(field_name, field_name)
                     for item in items:
                         (_name, message), *_others = _error_messages(item)
                         self.note(row, Kind.OPTOUT, columns.header(column),
