@@ -4,8 +4,8 @@ Django answers some failures itself, before or around the view: a body over
 DATA_UPLOAD_MAX_MEMORY_SIZE (its HTML 400), an unknown path (HTML 404), a wrong method (an
 empty 405), an unexpected exception (HTML 500). An API client must be able to read every
 answer as ``{"errors": {field: [message]}}`` in the language of its Accept-Language, so this
-middleware, the outermost under /api/, checks the body size before anything reads the body
-and rewrites any answer that is not JSON.
+middleware, the outermost under /api/, applies the per-IP rate limits (api.limits), checks
+the body size before anything reads the body, and rewrites any answer that is not JSON.
 """
 
 import logging
@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from api.limits import client_ip, rate_limit_hit, rate_limit_reached, too_many_requests
 from api.responses import error_response
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,11 @@ class ApiJsonMiddleware:
         return response
 
     def _answer(self, request: HttpRequest) -> HttpResponse:
+        ip = client_ip(request)
+        wait = (rate_limit_hit("API_RATE_LIMIT_PER_IP", ip)
+                or rate_limit_reached("API_RATE_LIMIT_AUTH_FAILURES", ip))
+        if wait:
+            return too_many_requests(wait)
         length = _declared_length(request)
         if length is None or length < 0:
             return error_response({"body": [_("The Content-Length header is not a number.")]})

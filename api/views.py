@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from api.forms import ConsentCaptureForm
+from api.limits import client_ip, rate_limit_hit, too_many_requests
 from api.responses import error_response
 from api.serializers import consent_to_json, contact_to_json
 from api.services import api_key_authenticate
@@ -36,11 +37,16 @@ def api_key_required(view):
         scheme, _sep, raw_key = request.headers.get("Authorization", "").partition(" ")
         api_key = api_key_authenticate(raw_key.strip()) if scheme.lower() == "bearer" else None
         if api_key is None:
+            # Counted per IP: past the limit the middleware refuses the IP before any lookup.
+            rate_limit_hit("API_RATE_LIMIT_AUTH_FAILURES", client_ip(request))
             response = error_response(
                 {"authorization": [_("Send a valid API key as “Authorization: Bearer <key>”.")]},
                 status=401)
             response["WWW-Authenticate"] = "Bearer"
             return response
+        wait = rate_limit_hit("API_RATE_LIMIT_PER_KEY", str(api_key.pk))
+        if wait:
+            return too_many_requests(wait)
         request.api_key = api_key
         return view(request, *args, **kwargs)
 

@@ -108,6 +108,13 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# API rate limits (api/limits.py), counted in Redis so every web worker shares them: "N/unit"
+# or "N per M minutes". Past the failed-authentication limit an IP is refused outright.
+API_RATE_LIMIT_STORAGE = env("API_RATE_LIMIT_STORAGE", default=REDIS_URL or "memory://")
+API_RATE_LIMIT_PER_KEY = env("API_RATE_LIMIT_PER_KEY", default="600/minute")
+API_RATE_LIMIT_PER_IP = env("API_RATE_LIMIT_PER_IP", default="1200/minute")
+API_RATE_LIMIT_AUTH_FAILURES = env("API_RATE_LIMIT_AUTH_FAILURES", default="20 per 10 minutes")
+
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport, so that
 # `make run` has a real, separate worker with nothing to install (never eager mode).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
