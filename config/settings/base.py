@@ -1,5 +1,6 @@
 """Settings shared by every environment. One django-environ ``Env`` reads the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -25,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "import_export",
     "django_celery_beat",
+    "axes",
     "accounts",
     "consents",
     "connectors",
@@ -43,6 +45,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into accounts' lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -148,6 +152,23 @@ LOGGING = {
 }
 
 LOGIN_URL = "admin:login"
+
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords from one IP, or
+# for one username, signing in is refused for AXES_COOLOFF_MINUTES, even with the right
+# password. Lockouts are listed under Axes › Access attempts (Admin role only); deleting
+# one unlocks it. Axes' backend comes first so that a locked-out sign-in is never checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
+# The client's address is REMOTE_ADDR only: X-Forwarded-For is written by the client, and
+# would let a guesser pick a new address for every try (as in api/limits.py).
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 # Messages live in the session: a new API key shown once never travels in a cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
