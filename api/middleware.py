@@ -80,7 +80,8 @@ class ApiJsonMiddleware:
         length = _declared_length(request)
         if length is None or length < 0:
             return error_response({"body": [_("The Content-Length header is not a number.")]})
-        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        largest = settings.DATA_UPLOAD_MAX_MEMORY_SIZE  # None: no limit
+        if largest is not None and length > largest:
             return body_too_big_response()
         return self.get_response(request)
 
