@@ -19,10 +19,12 @@ def json_scalar(value, *, numbers: bool = False):
     A list, an object or a boolean is refused, never stored as its Python text."""
     if value is None or isinstance(value, str):
         text = value
-    elif numbers and isinstance(value, int | float) and not isinstance(value, bool):
-        if isinstance(value, float) and not math.isfinite(value):
+    elif numbers and isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)  # not through float: a 400-digit integer would overflow it
+    elif numbers and isinstance(value, float):
+        if not math.isfinite(value):
             raise ValidationError(_("Give a finite number or a string."), code="type")
-        text = str(int(value)) if float(value).is_integer() else repr(value)
+        text = str(int(value)) if value.is_integer() else repr(value)
     else:
         raise ValidationError(_("Give a string or a number.") if numbers
                               else _("Give a string."), code="type")
