@@ -43,6 +43,9 @@ MESSAGES = {
     "date_format": _("“%(value)s” is not a consent date; write it as dd.mm.yy hh:mm:ss "
                      "or YYYY-MM-DD HH:MM:SS (Turkey time)."),
     # consents.rules
+    "phone_not_iys": _("İYS keeps consents only for Turkish numbers written +90 and ten digits; "
+                       "%(value)s can stay on the contact, but no call or message consent can "
+                       "be recorded for it."),
     "status": _("Status must be ONAY or RET."),
     "type": _("Type must be MESAJ, EPOSTA or ARAMA."),
     "recipient_type": _("Recipient type must be BIREYSEL or TACIR."),

@@ -672,6 +672,8 @@ def _violation_params(code: str, facts: ConsentFacts,
     """The parameters uploads.errors needs to word a broken rule (hashable)."""
     if code == "source":
         return (("source", facts.source),)
+    if code == "phone_not_iys":
+        return (("value", facts.recipient),)
     if code == "not_newer" and stored is not None and stored.consent_date is not None:
         when = timezone.localtime(stored.consent_date, TURKEY)
         return (("stored", when.strftime("%d.%m.%Y %H:%M:%S")),)
@@ -784,9 +786,12 @@ class _Decider:
                     kind, bucket, optout = Kind.OPTOUT, "consents_optout", True
                     change.permissions[channel] = _OPT_OUT
                 self.counts[bucket] += 1
+                # A recipient İYS does not keep (a foreign number) is its identifier's column.
+                channel_column = matching.EMAIL if type_ == _EPOSTA else matching.PHONE
                 for field_name, code, message in problems:
-                    key = (kind, _RULE_COLUMNS.get(field_name, field_name), code,
-                           _violation_params(code, facts, stored))
+                    column = (channel_column if field_name == "recipient"
+                              else _RULE_COLUMNS.get(field_name, field_name))
+                    key = (kind, column, code, _violation_params(code, facts, stored))
                     notes.setdefault(key, []).append(channel)
                     words.setdefault(key, message)
                 continue
