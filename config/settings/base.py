@@ -173,6 +173,8 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
+# No banner on every start of manage.py, celery and gunicorn (it went to stderr).
+AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
 # The client's address is REMOTE_ADDR only: X-Forwarded-For is written by the client, and
 # would let a guesser pick a new address for every try (as in api/limits.py).
