@@ -13,11 +13,14 @@ SECTIONS = {
 MODEL_SECTIONS = {
     ("consents", "contact"): "targeting",
     ("uploads", "upload"): "targeting",
+    ("insights", "segment"): "targeting",
+    ("insights", "segmentexport"): "targeting",
     ("connectors", "iysconnector"): "settings",
     ("connectors", "reconciliationdifference"): "settings",
     ("connectors", "iysrejection"): "settings",
     ("consents", "profileattribute"): "developers",
     ("api", "apikey"): "developers",
+    ("webhooks", "webhookendpoint"): "developers",
     ("consents", "consent"): "history",
     ("consents", "consentevent"): "history",
 }

@@ -27,6 +27,7 @@ from consents.bulk import pg_cursor
 from consents.choices import IysState
 from consents.models import Consent, ConsentEvent
 from consents.services import ChangeOrigin
+from consents.signals import consents_rejected
 
 FINAL_STATES = frozenset({IysState.ACCEPTED, IysState.REJECTED})
 STATES = frozenset(IysState.values)  # IysState.values builds a new list on every use
@@ -74,9 +75,13 @@ def consent_delivery_bulk_update(*, updates: Iterable[DeliveryUpdate],
             raise ValueError(f"unknown İYS state {update.state!r}")
     if not by_id:
         return 0
-    if connection.vendor == "postgresql":
-        return _postgres_apply(by_id, origin, timezone.now())
-    return _django_apply(by_id, origin, timezone.now())
+    apply = _postgres_apply if connection.vendor == "postgresql" else _django_apply
+    applied = apply(by_id, origin, timezone.now())
+    # A redelivered result may announce a rejection twice: listeners deliver at least once.
+    rejected = [u for u in by_id.values() if u.state == IysState.REJECTED]
+    if rejected and applied:
+        consents_rejected.send(sender=DeliveryUpdate, updates=rejected, origin=origin)
+    return applied
 
 
 def _wants_event(before: str, update: DeliveryUpdate) -> bool:

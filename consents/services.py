@@ -25,6 +25,7 @@ from consents.identifiers import normalize_email, normalize_external_id, normali
 from consents.models import Consent, ConsentEvent, Contact, ProfileAttribute
 from consents.rules import TURKEY, ConsentFacts, StoredConsent, consent_check
 from consents.selectors import contact_find
+from consents.signals import consents_changed, consents_rejected
 
 
 @dataclass(frozen=True)
@@ -312,6 +313,7 @@ def consent_apply(*, contact: Contact, type: str, status: str, source: str = "",
         iys_state=iys_delivery_state(facts, previous=current),
     )
     consent_recorded(contact=contact, consent=consent, previous=current, origin=origin)
+    consents_changed.send(sender=Consent, consents=[consent], origin=origin)
     if consent.iys_state == IysState.PENDING and origin.kind == Origin.API:
         from connectors.services.push import consent_push_soon  # Integrator: real-time add
 
@@ -353,3 +355,5 @@ def consent_delivery_update(*, consent: Consent, state: str, origin: ChangeOrigi
         field=consent.type, before=before,
         after={"iys_state": state, "transaction_id": transaction_id, "error_code": error_code},
         **origin.event_fields())
+    if state == IysState.REJECTED and before != state:
+        consents_rejected.send(sender=Consent, updates=[consent], origin=origin)

@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "connectors",
     "uploads",
     "api",
+    "insights",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -139,6 +141,15 @@ LOGGING = {
 }
 
 LOGIN_URL = "admin:login"
+
+# Webhooks (webhooks/README.md): targets are checked against SSRF before each connection.
+# Loopback only where the demo or tests need it; private networks only when listed here.
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
+WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=3.0)
+WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=5.0)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=10.0)
+WEBHOOK_RETRY_WINDOW_SECONDS = env.int("WEBHOOK_RETRY_WINDOW_SECONDS", default=24 * 60 * 60)
 
 # Messages live in the session: a new API key shown once never travels in a cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
