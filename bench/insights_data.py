@@ -57,7 +57,7 @@ SELECT 1 + i %% %(contacts)s, NULL,
             ELSE jsonb_build_object('status', CASE WHEN i %% 3 = 0 THEN 'RET' ELSE 'ONAY' END,
                                     'permission', 'opt_in') END,
        (ARRAY['upload', 'api', 'iys_pull', 'admin'])[1 + i %% 4], 'bench', NULL, NULL, '',
-       now() - ((i * 7919) %% (365 * 24 * 60)) * interval '1 minute' - interval '2 minutes'
+       now() - ((i::bigint * 7919) %% (365 * 24 * 60)) * interval '1 minute' - interval '2 minutes'
 FROM generate_series(1, %(events)s) AS i
 """
 

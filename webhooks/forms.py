@@ -7,6 +7,8 @@ from webhooks.models import EventType, WebhookEndpoint
 
 
 class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https",
+                         help_text=_("http or https; checked against internal addresses."))
     events = forms.MultipleChoiceField(label=_("Events"), choices=EventType.choices,
                                        widget=forms.CheckboxSelectMultiple)
 
