@@ -1,5 +1,6 @@
 """JSON shapes of the API's answers."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from consents.dates import format_iys_date
@@ -22,7 +23,11 @@ def consent_to_json(consent: Consent) -> dict[str, Any]:
     }
 
 
-def contact_to_json(contact: Contact) -> dict[str, Any]:
+def contact_to_json(contact: Contact,
+                    consents: Iterable[Consent] | None = None) -> dict[str, Any]:
+    """``consents``: the contact's consents newest first, when the caller loaded them."""
+    if consents is None:
+        consents = contact.consents.order_by("-id")
     return {
         "email": contact.email,
         "phone": contact.phone,
@@ -30,5 +35,5 @@ def contact_to_json(contact: Contact) -> dict[str, Any]:
         "permissions": {"email": contact.email_permission, "sms": contact.sms_permission,
                         "call": contact.call_permission},
         "attributes": contact.attributes,
-        "consents": [consent_to_json(c) for c in contact.consents.order_by("-id")],
+        "consents": [consent_to_json(c) for c in consents],
     }
