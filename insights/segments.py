@@ -213,3 +213,4 @@ def segment_page(*, rules: list[dict[str, Any]], sendable_channel: str = "",
 
 def now_label() -> str:
     return timezone.localtime().strftime("%Y%m%d-%H%M%S")
+

@@ -152,9 +152,10 @@ def webhooks_deliver(*, max_events: int = EVENTS_PER_RUN) -> int:
     Each endpoint is leased by one worker at a time and its events go strictly in order: a
     failed event holds the ones after it until it arrives (or the endpoint is disabled)."""
     owner = uuid.uuid4().hex
+    # order_by(): the model's ordering would make DISTINCT one row per event, not endpoint.
     due = (WebhookEvent.objects.filter(state=WebhookEvent.State.PENDING,
                                        endpoint__is_active=True)
-           .values_list("endpoint_id", flat=True).distinct())
+           .order_by("endpoint_id").values_list("endpoint_id", flat=True).distinct())
     delivered = 0
     for endpoint_id in list(due):
         if not _lease(endpoint_id, owner):

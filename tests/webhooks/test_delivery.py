@@ -101,3 +101,12 @@ def test_a_disabled_endpoint_gets_nothing(make_endpoint):
         WebhookEndpoint.objects.update(is_active=False)
         assert webhooks_deliver() == 0
     assert receiver.attempts == 0
+
+
+def test_a_run_visits_each_endpoint_once(make_endpoint, django_assert_max_num_queries):
+    with Receiver() as receiver:
+        make_endpoint(receiver.url)
+        _events(30)
+        WebhookEvent.objects.update(next_attempt_at=timezone.now() + timedelta(hours=1))
+        with django_assert_max_num_queries(6):  # not a lease per waiting event
+            assert webhooks_deliver() == 0
