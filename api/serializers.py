@@ -5,6 +5,7 @@ from typing import Any
 
 from consents.dates import format_iys_date
 from consents.models import Consent, Contact
+from consents.selectors import channel_states, tacir_states
 
 
 def consent_to_json(consent: Consent) -> dict[str, Any]:
@@ -23,12 +24,18 @@ def consent_to_json(consent: Consent) -> dict[str, Any]:
     }
 
 
-def contact_to_json(contact: Contact,
-                    consents: Iterable[Consent] | None = None) -> dict[str, Any]:
-    """``consents``: the contact's consents newest first, when the caller loaded them."""
-    if consents is None:
-        consents = contact.consents.order_by("-id")
+def contact_to_json(contact: Contact, consents: Iterable[Consent] | None = None,
+                    installed: bool | None = None) -> dict[str, Any]:
+    """``consents``: the contact's consents newest first, when the caller loaded them (a page
+    of contacts: no query per contact); ``installed``: connector_installed(), when known."""
+    consents = list(contact.consents.order_by("-id") if consents is None else consents)
     return {
+        "channels": {channel: {"permission": state.permission, "iys_status": state.iys_status,
+                               "pending": state.pending, "sendable": state.sendable,
+                               "reason": state.reason}
+                     for channel, state in channel_states(
+                         contact, installed=installed, consents=consents).items()},
+        "tacir": tacir_states(contact, consents=consents),
         "email": contact.email,
         "phone": contact.phone,
         "external_id": contact.external_id,

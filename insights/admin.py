@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from config.admin_site import ReadOnlyAdmin
-from consents.choices import Channel, ConsentSource, Permission
+from consents.choices import Channel, ConsentSource, IysHeld, Permission
 from consents.models import ProfileAttribute
 from insights.exports import export_path, segment_export_request
 from insights.forms import SegmentForm
@@ -57,6 +57,7 @@ class SegmentAdmin(admin.ModelAdmin):
             "channels": [[c.value, str(c.label)] for c in Channel],
             "permissions": [[p.value, str(p.label)] for p in Permission],
             "sources": [[s.value, str(s.label)] for s in ConsentSource],
+            "iys_statuses": [[h.value, str(h.label)] for h in IysHeld],
             "count_url": reverse("admin:insights_segment_count"),
             "labels": {str(k): str(v) for k, v in _BUILDER_LABELS.items()},
         }
@@ -83,6 +84,7 @@ class SegmentAdmin(admin.ModelAdmin):
 _BUILDER_LABELS = {
     "add": _("Add a condition"), "remove": _("Remove"), "count": _("Contacts in the segment"),
     "counting": _("Counting…"), "permission": _("Channel permission"),
+    "sendable": _("Sendable on"), "iys_status": _("What İYS holds"),
     "source": _("Consent source"), "created_at": _("Created"), "updated_at": _("Changed"),
     "attribute": _("Profile attribute"), "from": _("from"), "to": _("to"),
     "equals": _("equals"), "contains": _("contains"), "empty": _("is empty"),

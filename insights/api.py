@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from api.serializers import contact_to_json
 from api.views import api_key_required, error_response, validation_errors
 from consents.models import Consent
+from consents.selectors import connector_installed
 from insights.models import Segment
 from insights.segments import MAX_PAGE_SIZE, PAGE_SIZE, segment_page
 
@@ -39,8 +40,9 @@ def segment_contacts(request: HttpRequest, pk: int) -> HttpResponse:
         for consent in Consent.objects.filter(contact_id__in=[c.pk for c in contacts]).order_by(
                 "-id"):
             consents.setdefault(consent.contact_id, []).append(consent)
+    installed = connector_installed()
     body = {"segment": {"id": segment.pk, "name": segment.name},
-            "contacts": [{"id": c.pk, **contact_to_json(c, consents.get(c.pk, []))}
+            "contacts": [{"id": c.pk, **contact_to_json(c, consents.get(c.pk, []), installed)}
                          for c in contacts],
             "next_cursor": str(contacts[-1].pk) if len(contacts) == limit else None}
     return HttpResponse(orjson.dumps(body), content_type="application/json")

@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from connectors.models import IysConnector
-from consents.choices import TYPE_OF_CHANNEL, Channel, IysState, Permission
+from consents.choices import OPEN_STATES, TYPE_OF_CHANNEL, Channel, IysState, Permission
 from consents.models import Consent, ConsentEvent, Contact
 from consents.rules import TURKEY
+from consents.selectors import sendable_q
 from insights.models import DailyCount, DailyCountCursor, DashboardSnapshot
 from uploads.models import Upload
 
@@ -37,6 +38,7 @@ LOCAL_REASONS = {
     "SYNC_UNKNOWN": gettext_lazy("Unknown to İYS (Sync mode)"),
     "ALREADY_IN_IYS": gettext_lazy("Already held by İYS"),
     "SUPERSEDED": gettext_lazy("Superseded by a newer record"),
+    "IYS_NO_ONAY": gettext_lazy("RET kept here: İYS holds no ONAY"),
     "ILETIMERKEZI_422": gettext_lazy("Refused by iletiMerkezi"),
 }
 ORIGINS = {
@@ -59,10 +61,12 @@ def _headline() -> dict[str, Any]:
         for name, condition in (
             ("contacts", Q(**{f"{RECIPIENT_FIELD[channel]}__isnull": False})),
             ("opt_in", Q(**{f"{channel}_permission": Permission.OPT_IN})),
+            ("sendable", sendable_q(channel)),
         )})
     numbers: dict[str, Any] = {
         str(channel): {"contacts": contacts[f"{channel}_contacts"],
-                       "opt_in": contacts[f"{channel}_opt_in"], "sendable": None,
+                       "opt_in": contacts[f"{channel}_opt_in"],
+                       "sendable": contacts[f"{channel}_sendable"],
                        "pending": 0, "rejected": 0, "local": {}}
         for channel in CHANNELS}
     type_channel = {str(TYPE_OF_CHANNEL[c]): str(c) for c in CHANNELS}
@@ -71,11 +75,11 @@ def _headline() -> dict[str, Any]:
     for row in rows:
         channel = numbers[type_channel[row["type"]]]
         state = row["iys_state"]
-        if state in (IysState.PENDING, IysState.SENT):
+        if state in OPEN_STATES:
             channel["pending"] += row["n"]
         elif state == IysState.REJECTED:
             channel["rejected"] += row["n"]
-        elif state == IysState.LOCAL:
+        elif state in (IysState.LOCAL, IysState.SUPERSEDED):
             code = row["iys_error_code"]
             channel["local"][code] = channel["local"].get(code, 0) + row["n"]
     return numbers

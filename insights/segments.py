@@ -3,6 +3,10 @@
 A segment's ``rules`` is a list of conditions, all of which must hold (AND):
 
 - ``{"field": "permission", "channel": "sms", "value": "opt_in"}`` the channel permission;
+- ``{"field": "sendable", "channel": "sms", "value": true}`` sendable on the channel (or not),
+  as consents.selectors.sendable_q defines it;
+- ``{"field": "iys_status", "channel": "sms", "value": "ONAY" | "RET" | ""}`` what İYS holds
+  for the individual record ("": nothing known);
 - ``{"field": "source", "value": "HS_WEB"}`` a current consent with this source;
 - ``{"field": "created_at" | "updated_at", "from": "2026-01-01", "to": "2026-01-31"}``;
 - ``{"field": "attribute", "name": "city", "op": OP, "value": …, "from": …, "to": …}`` where
@@ -17,13 +21,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from consents.choices import Channel, ConsentSource, Permission
+from consents.choices import Channel, ConsentSource, IysHeld, Permission
 from consents.models import Consent, Contact, ProfileAttribute
 from consents.rules import TURKEY
+from consents.selectors import sendable_q
 
 TEXT_OPS = ("equals", "contains", "empty", "not_empty")
 OPS_BY_TYPE = {
@@ -75,6 +79,14 @@ def rule_clean(rule: Any, attributes: dict[str, ProfileAttribute]) -> dict[str, 
         value = rule.get("value")
         if value not in Permission.values:
             raise ValidationError(_("Permission must be opt_in or opt_out."), code="permission")
+        return {"field": field, "channel": _channel(rule), "value": value}
+    if field == "sendable":
+        return {"field": field, "channel": _channel(rule),
+                "value": rule.get("value", True) in (True, "true", "1", 1, "yes")}
+    if field == "iys_status":
+        value = rule.get("value") or ""
+        if value not in IysHeld.values:
+            raise ValidationError(_("What İYS holds is ONAY, RET or nothing."), code="iys_status")
         return {"field": field, "channel": _channel(rule), "value": value}
     if field == "source":
         if rule.get("value") not in ConsentSource.values:
@@ -154,6 +166,11 @@ def rule_q(rule: dict[str, Any]) -> Q:
     field = rule["field"]
     if field == "permission":
         return Q(**{f"{rule['channel']}_permission": rule["value"]})
+    if field == "sendable":
+        q = sendable_q(rule["channel"])
+        return q if rule["value"] else ~q
+    if field == "iys_status":
+        return Q(**{f"{rule['channel']}_iys_status": rule["value"]})
     if field == "source":
         return Q(Exists(Consent.objects.filter(contact=OuterRef("pk"), is_current=True,
                                                source=rule["value"])))
@@ -190,13 +207,10 @@ def segment_queryset(*, rules: list[dict[str, Any]], sendable_channel: str = "")
         q &= rule_q(rule)
     contacts = Contact.objects.filter(q)
     if sendable_channel:
-        contacts = contacts.filter(sendable_filter(sendable_channel))
+        if sendable_channel not in Channel.values:
+            raise ValidationError(_("Choose a channel: sms, email or call."), code="channel")
+        contacts = contacts.filter(sendable_q(sendable_channel))
     return contacts
-
-
-def sendable_filter(channel: str) -> Q:
-    """Sendable on a channel: the one definition (consents.selectors.sendable_q)."""
-    raise ValidationError(_("“Sendable” is not available yet."), code="sendable")
 
 
 def segment_count(*, rules: Any, sendable_channel: str = "") -> int:
@@ -211,6 +225,4 @@ def segment_page(*, rules: list[dict[str, Any]], sendable_channel: str = "",
                 .filter(pk__gt=after).order_by("pk")[:limit])
 
 
-def now_label() -> str:
-    return timezone.localtime().strftime("%Y%m%d-%H%M%S")
 

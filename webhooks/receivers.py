@@ -8,7 +8,7 @@ from connectors.signals import connector_blocked
 from consents.choices import CHANNEL_OF_TYPE
 from consents.dates import format_iys_date
 from consents.models import Consent
-from consents.services import ChangeOrigin
+from consents.origins import ChangeOrigin
 from consents.signals import consents_changed, consents_rejected
 from uploads.models import Upload
 from webhooks.models import EventType

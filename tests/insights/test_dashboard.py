@@ -9,7 +9,8 @@ from django.utils import timezone
 from consents.choices import ConsentStatus, ConsentType, IysState, Origin
 from consents.delivery import DeliveryUpdate, consent_delivery_bulk_update
 from consents.models import ConsentEvent
-from consents.services import ChangeOrigin, consent_apply
+from consents.origins import ChangeOrigin
+from consents.services import consent_apply
 from insights import dashboard
 from insights.dashboard import daily_series, dashboard_refresh
 from insights.models import DailyCount
@@ -97,3 +98,14 @@ def test_the_connector_line_says_when_all_is_well():
     health = dashboard.connector_health(dashboard.IysConnector.load())
     assert health.level == "ok"
     assert "never" in health.text  # no pull yet
+
+
+def test_sendable_is_the_selectors_definition():
+    IysConnectorFactory()  # installed: İYS must hold ONAY too
+    held, not_held = ContactFactory(), ContactFactory()
+    for contact in (held, not_held):
+        consent_apply(contact=contact, **ConsentInputFactory(type=ConsentType.MESAJ), origin=API)
+    type(held).objects.filter(pk=held.pk).update(sms_iys_status="ONAY")
+    numbers = dashboard_refresh().numbers
+    assert numbers["sms"]["opt_in"] == 2
+    assert numbers["sms"]["sendable"] == 1

@@ -5,7 +5,8 @@ import pytest
 from accounts.roles import MARKETER
 from accounts.services import user_with_role
 from consents.choices import ConsentType, IysState, Origin
-from consents.services import ChangeOrigin, consent_apply
+from consents.origins import ChangeOrigin
+from consents.services import consent_apply
 from insights import dashboard
 from tests.conftest import panel_login, screenshot
 from tests.consents.factories import ConsentFactory, ConsentInputFactory, ContactFactory

@@ -8,9 +8,11 @@ from django.utils import timezone
 
 from consents.choices import ConsentSource, ConsentType, Origin
 from consents.models import Contact, ProfileAttribute
-from consents.services import ChangeOrigin, consent_apply
+from consents.origins import ChangeOrigin
+from consents.services import consent_apply
 from insights.segments import rules_clean, segment_count, segment_page
 from tests.consents.factories import ConsentInputFactory, ContactFactory, ProfileAttributeFactory
+from tests.uploads.factories import IysConnectorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +84,17 @@ def test_bad_conditions_get_clear_messages(people):
     assert messages[0].startswith("Condition 1:") and "contains" in messages[0]
     assert "nope" in messages[1]
     assert "abc" in messages[2]
+
+
+def test_sendable_and_what_iys_holds(people):
+    IysConnectorFactory()  # installed: sendable needs İYS's ONAY as well as the opt-in
+    Contact.objects.filter(pk=people["ayse"].pk).update(sms_iys_status="ONAY")
+    Contact.objects.filter(pk=people["mehmet"].pk).update(sms_iys_status="RET")
+    sendable = [{"field": "sendable", "channel": "sms", "value": True}]
+    assert names(sendable, people) == {"ayse"}  # zeynep opted in, İYS holds nothing
+    assert names([{**sendable[0], "value": False}], people) == {"mehmet", "zeynep"}
+    assert names([{"field": "iys_status", "channel": "sms", "value": "RET"}], people) == {
+        "mehmet"}
+    assert names([{"field": "iys_status", "channel": "sms", "value": ""}], people) == {"zeynep"}
+    city = [{"field": "attribute", "name": "city", "op": "not_empty"}]
+    assert segment_count(rules=city, sendable_channel="sms") == 1

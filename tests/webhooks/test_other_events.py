@@ -6,7 +6,7 @@ from connectors.models import IysConnector
 from connectors.services import push
 from consents.choices import IysState, Origin
 from consents.delivery import DeliveryUpdate, consent_delivery_bulk_update
-from consents.services import ChangeOrigin
+from consents.origins import ChangeOrigin
 from tests.consents.factories import ConsentFactory
 from tests.uploads.factories import IysConnectorFactory
 from webhooks.models import EventType, WebhookEvent

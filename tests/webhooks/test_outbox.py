@@ -4,7 +4,8 @@ import pytest
 from django.db import transaction
 
 from consents.choices import ConsentStatus, ConsentType, Origin
-from consents.services import ChangeOrigin, consent_apply
+from consents.origins import ChangeOrigin
+from consents.services import consent_apply
 from tests.consents.factories import ConsentInputFactory, ContactFactory
 from tests.uploads.conftest import run_upload
 from tests.uploads.factories import IysConnectorFactory

@@ -7,7 +7,8 @@ import pytest
 from accounts.roles import ADMIN
 from accounts.services import user_with_role
 from consents.choices import ConsentType, Origin
-from consents.services import ChangeOrigin, consent_apply
+from consents.origins import ChangeOrigin
+from consents.services import consent_apply
 from tests.conftest import panel_login, screenshot
 from tests.consents.factories import ConsentInputFactory, ContactFactory
 from tests.webhooks.receiver import Receiver

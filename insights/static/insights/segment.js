@@ -36,7 +36,8 @@
   function attribute(name) {
     return data.attributes.filter(function (a) { return a.name === name; })[0];
   }
-  var fields = [["permission", L.permission], ["source", L.source], ["created_at", L.created_at],
+  var fields = [["permission", L.permission], ["sendable", L.sendable],
+                ["iys_status", L.iys_status], ["source", L.source], ["created_at", L.created_at],
                 ["updated_at", L.updated_at]].concat(data.attributes.map(function (a) {
                   return ["attribute:" + a.name, L.attribute + ": " + a.label]; }));
 
@@ -53,6 +54,13 @@
     if (rule.field === "permission") {
       row.appendChild(select("channel", data.channels, rule.channel));
       row.appendChild(select("value", data.permissions, rule.value));
+    } else if (rule.field === "sendable") {
+      row.appendChild(select("channel", data.channels, rule.channel));
+      row.appendChild(select("value", [["true", L.yes], ["false", L.no]],
+                             String(rule.value === undefined ? true : rule.value)));
+    } else if (rule.field === "iys_status") {
+      row.appendChild(select("channel", data.channels, rule.channel));
+      row.appendChild(select("value", data.iys_statuses, rule.value));
     } else if (rule.field === "source") {
       row.appendChild(select("value", data.sources, rule.value));
     } else if (rule.field === "created_at" || rule.field === "updated_at") {
