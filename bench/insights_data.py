@@ -14,11 +14,15 @@ ATTRIBUTES = (("city", "City", "text"), ("age", "Age", "number"), ("signup", "Si
 
 _CONTACTS = """
 INSERT INTO consents_contact (id, email, phone, external_id, email_permission, sms_permission,
-                              call_permission, attributes, created_at, updated_at)
+                              call_permission, email_iys_status, sms_iys_status, call_iys_status,
+                              attributes, created_at, updated_at)
 SELECT i, 'kisi' || i || '@example.com', '+90532' || lpad(i::text, 7, '0'), 'ext-' || i,
        CASE WHEN i %% 10 < 6 THEN 'opt_in' ELSE 'opt_out' END,
        CASE WHEN i %% 7 < 4 THEN 'opt_in' ELSE 'opt_out' END,
        CASE WHEN i %% 5 < 1 THEN 'opt_in' ELSE 'opt_out' END,
+       CASE WHEN i %% 10 < 5 THEN 'ONAY' WHEN i %% 10 = 9 THEN 'RET' ELSE '' END,
+       CASE WHEN i %% 7 < 3 THEN 'ONAY' WHEN i %% 7 = 6 THEN 'RET' ELSE '' END,
+       CASE WHEN i %% 5 < 1 THEN 'ONAY' ELSE '' END,
        jsonb_build_object('city', (%(cities)s::text[])[1 + i %% 10], 'age', 18 + i %% 63,
                           'signup', (date '2024-01-01' + (i %% 700))::text),
        now() - (i %% 365) * interval '1 day', now() - (i %% 90) * interval '1 day'
@@ -66,8 +70,10 @@ def generate(*, contacts: int, events: int) -> dict[str, float]:
     """Empty the bench tables and fill them; returns the seconds each step took."""
     from django.db import connection
 
+    from bench.upload import connector_integrator
     from consents.models import ProfileAttribute
 
+    connector_integrator()  # installed: sendable needs İYS's ONAY (consents.selectors)
     for name, label, type_ in ATTRIBUTES:
         ProfileAttribute.objects.get_or_create(name=name, defaults={"label": label, "type": type_})
     took = {}
