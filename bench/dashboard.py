@@ -4,13 +4,13 @@
 
 Generates the data in SQL (bench/insights_data.py) on its own PostgreSQL database
 (DATABASE_URL, default `iys_hub_insightsbench`), runs the beat task that fills the summary
-tables (insights.dashboard_refresh: the first run counts every event, the next only new ones),
-then renders /admin/ through Django's test client six times and prints the median and the
+tables (insights.dashboard_refresh: the first runs count every event, the next only new ones)
+until it has caught up, then once more (the steady state of every minute), then renders
+/admin/ through Django's test client six times and prints the median and the
 slowest of the last five (warm) in milliseconds. ``--reuse`` keeps the data of an earlier run.
 """
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -35,9 +35,9 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from bench.insights_data import generate
+    from bench.insights_data import generate, report_show
     from insights import dashboard
-    from insights.dashboard import dashboard_refresh
+    from insights.dashboard import daily_counts_refresh, dashboard_refresh
 
     report: dict = {"contacts": args.contacts, "events": args.events}
     if not args.reuse:
@@ -45,12 +45,23 @@ def main() -> None:
         report["generate_s"] = generate(contacts=args.contacts, events=args.events)
     report["machine"] = machine()
     dashboard.SETTLE = dashboard.SETTLE * 0  # the generated events are all settled
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # count every event again, as a first run does
+        cursor.execute("TRUNCATE insights_dailycount, insights_dailycountcursor, "
+                       "insights_dashboardsnapshot")
+    # The first runs of beat's task catch up on every event (EVENTS_PER_RUN per run); after
+    # that a run recomputes the headline row and counts only the new events.
+    started, runs = time.monotonic(), 0
+    while True:
+        runs += 1
+        dashboard_refresh()
+        if not daily_counts_refresh():
+            break
+    report["catch_up"] = {"runs": runs, "seconds": round(time.monotonic() - started, 2)}
     started = time.monotonic()
     dashboard_refresh()
-    report["refresh_first_s"] = round(time.monotonic() - started, 2)
-    started = time.monotonic()
-    dashboard_refresh()
-    report["refresh_next_s"] = round(time.monotonic() - started, 2)
+    report["refresh_steady_s"] = round(time.monotonic() - started, 2)
 
     user, _created = get_user_model().objects.get_or_create(
         username="bench-admin", defaults={"is_staff": True, "is_superuser": True})
@@ -66,11 +77,7 @@ def main() -> None:
     report["render_ms"] = {"first": round(times[0], 1),
                            "median_warm": round(statistics.median(times[1:]), 1),
                            "slowest_warm": round(max(times[1:]), 1)}
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        for key, value in report.items():
-            print(f"{key}: {value}")
+    report_show(report, as_json=args.json)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ Used by bench/dashboard.py and bench/segments.py on their own database
 (DATABASE_URL, default `iys_hub_insightsbench`, created and migrated here).
 """
 
+import json
 import time
 
 # What the generated contacts hold: a city (text), an age (number), a signup date (date).
@@ -96,3 +97,11 @@ def generate(*, contacts: int, events: int) -> dict[str, float]:
         cursor.execute("VACUUM ANALYZE consents_consentevent")
         took["vacuum"] = round(time.monotonic() - started, 1)
     return took
+
+
+def report_show(report: dict, *, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report, indent=2))
+    else:
+        for key, value in report.items():
+            print(f"{key}: {value}")

@@ -1,5 +1,7 @@
 """GET /api/v1/segments/<id>/contacts: a segment's contacts, a page at a time (keyset)."""
 
+from collections import namedtuple
+
 import orjson
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -11,7 +13,35 @@ from api.views import api_key_required, error_response, validation_errors
 from consents.models import Consent
 from consents.selectors import connector_installed
 from insights.models import Segment
-from insights.segments import MAX_PAGE_SIZE, PAGE_SIZE, segment_page
+from insights.segments import MAX_PAGE_SIZE, PAGE_SIZE, segment_keyset
+
+# A page of 5,000 contacts and their consents as Django model instances spent most of its
+# time building them (and loading timestamps nobody reads): the page is read as tuples of
+# exactly what the contact JSON reads (api.serializers, consents.selectors.channel_states),
+# into light rows with the same attribute names and methods.
+CONTACT_FIELDS = ("id", "email", "phone", "external_id", "email_permission", "sms_permission",
+                  "call_permission", "email_iys_status", "sms_iys_status", "call_iys_status",
+                  "attributes")
+CONSENT_FIELDS = ("id", "contact_id", "recipient", "recipient_type", "type", "status", "source",
+                  "consent_date", "is_current", "iys_state", "iys_transaction_id",
+                  "iys_error_code", "iys_error_message")
+ConsentRow = namedtuple("ConsentRow", CONSENT_FIELDS)
+
+
+class ContactRow(namedtuple("ContactRowBase", CONTACT_FIELDS)):
+    """A contact as the contact JSON reads it (Contact's fields and channel methods)."""
+
+    __slots__ = ()
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    def permission(self, channel: str) -> str:
+        return getattr(self, f"{channel}_permission")
+
+    def iys_status(self, channel: str) -> str:
+        return getattr(self, f"{channel}_iys_status")
 
 
 @require_GET
@@ -31,18 +61,22 @@ def segment_contacts(request: HttpRequest, pk: int) -> HttpResponse:
         return error_response({"limit": [_("Give a limit from 1 to %(max)d.")
                                          % {"max": MAX_PAGE_SIZE}]})
     try:
-        contacts = segment_page(rules=segment.rules, sendable_channel=segment.sendable_channel,
-                                after=after, limit=limit)
+        keyset = segment_keyset(rules=segment.rules, sendable_channel=segment.sendable_channel,
+                                after=after)
+        contacts = [ContactRow._make(row)
+                    for row in keyset.values_list(*CONTACT_FIELDS)[:limit]]
     except ValidationError as error:
         return error_response(validation_errors(error))
-    consents: dict[int, list[Consent]] = {}
+    consents: dict[int, list[ConsentRow]] = {}
     if contacts:
-        for consent in Consent.objects.filter(contact_id__in=[c.pk for c in contacts]).order_by(
-                "-id"):
+        rows = (Consent.objects.filter(contact_id__in=[c.id for c in contacts])
+                .order_by("-id").values_list(*CONSENT_FIELDS))
+        for row in rows:
+            consent = ConsentRow._make(row)
             consents.setdefault(consent.contact_id, []).append(consent)
     installed = connector_installed()
     body = {"segment": {"id": segment.pk, "name": segment.name},
-            "contacts": [{"id": c.pk, **contact_to_json(c, consents.get(c.pk, []), installed)}
+            "contacts": [{"id": c.id, **contact_to_json(c, consents.get(c.id, []), installed)}
                          for c in contacts],
-            "next_cursor": str(contacts[-1].pk) if len(contacts) == limit else None}
+            "next_cursor": str(contacts[-1].id) if len(contacts) == limit else None}
     return HttpResponse(orjson.dumps(body), content_type="application/json")

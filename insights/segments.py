@@ -217,12 +217,17 @@ def segment_count(*, rules: Any, sendable_channel: str = "") -> int:
     return segment_queryset(rules=rules_clean(rules), sendable_channel=sendable_channel).count()
 
 
-def segment_page(*, rules: list[dict[str, Any]], sendable_channel: str = "",
-                 after: int = 0, limit: int = PAGE_SIZE) -> list[Contact]:
-    """Keyset pagination on id: the contacts after ``after``, in id order. A page never skips
-    or repeats a contact because others were added or changed meanwhile."""
-    return list(segment_queryset(rules=rules, sendable_channel=sendable_channel)
-                .filter(pk__gt=after).order_by("pk")[:limit])
+def segment_keyset(*, rules: Any, sendable_channel: str = "", after: int = 0) -> QuerySet:
+    """The segment's contacts after ``after`` in id order, for keyset pagination: a page never
+    skips or repeats a contact because others were added or changed meanwhile, and the
+    millionth row costs what the first does. The rules are checked again (a profile
+    attribute may have gone since the segment was saved). Slice it for a page."""
+    return (segment_queryset(rules=rules_clean(rules), sendable_channel=sendable_channel)
+            .filter(pk__gt=after).order_by("pk"))
 
 
-
+def segment_page(*, rules: Any, sendable_channel: str = "", after: int = 0,
+                 limit: int = PAGE_SIZE) -> list[Contact]:
+    """One keyset page of contacts (segment_keyset)."""
+    return list(segment_keyset(rules=rules, sendable_channel=sendable_channel,
+                               after=after)[:limit])
