@@ -8,9 +8,11 @@ Refreshed by beat every minute (task ``insights.dashboard_refresh``), never by a
 A page view reads one row, a few hundred daily rows, ten uploads and the connector.
 """
 
+import json
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
@@ -46,6 +48,9 @@ ORIGINS = {
     "iys_pull": gettext_lazy("İYS pull"), "admin": gettext_lazy("Panel"),
     "system": gettext_lazy("System"),
 }
+# The meaning of each İYS error code, from İYS's documentation (Turkish, as İYS writes it).
+IYS_ERROR_MEANINGS: dict[str, str] = json.loads(
+    (Path(__file__).parent / "data" / "iys_error_codes.json").read_text(encoding="utf-8"))["codes"]
 PERIODS = (30, 90, 365)
 # Events younger than this are left for the next run: a transaction that drew its ids
 # earlier may not have committed yet, and a skipped id would never be counted.
@@ -257,6 +262,8 @@ def dashboard_context() -> dict[str, Any]:
                        "labels": [code for code, _n, _message in snapshot.rejections],
                        "data": [n for _code, n, _message in snapshot.rejections]},
     }
-    return {"snapshot": snapshot, "channels": channels, "rejections": snapshot.rejections,
+    rejections = [{"code": code, "count": n, "meaning": IYS_ERROR_MEANINGS.get(code, ""),
+                   "message": message} for code, n, message in snapshot.rejections]
+    return {"snapshot": snapshot, "channels": channels, "rejections": rejections,
             "chart_data": chart_data, "health": connector_health(IysConnector.load()),
             "periods": PERIODS}
