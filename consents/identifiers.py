@@ -62,8 +62,12 @@ def normalize_phone(raw: str) -> str:
     if TURKISH_MOBILE.fullmatch(value) and value[3:6] in turkish_mobile_prefixes():
         return value
     if not value.startswith("+"):
+        if not value.isdigit():  # not a number missing its country code: just not a number
+            raise ValidationError(_("“%(value)s” is not a valid phone number.")
+                                  % {"value": raw}, code="phone_invalid")
         raise ValidationError(
-            _("Phone number “%(value)s” has no country code; write it as +905XXXXXXXXX.")
+            _("Phone number “%(value)s” has no country code; write it as +905XXXXXXXXX, or "
+              "choose “Numbers without a country code are Turkish (+90)”.")
             % {"value": raw}, code="phone_country_code")
     try:
         number = phonenumbers.parse(value, None)
@@ -73,6 +77,25 @@ def normalize_phone(raw: str) -> str:
         raise ValidationError(_("“%(value)s” is not a valid phone number.") % {"value": raw},
                               code="phone_invalid")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_phone_turkish(raw: str) -> str:
+    """normalize_phone for a file whose numbers without a country code are Turkish, as
+    Turkish exports write them: 0532 123 45 67, 90532…, (0535) …, 5321234567."""
+    value = PHONE_PUNCTUATION.sub("", raw.strip())
+    if not value.isdigit() or value.startswith("00"):
+        return normalize_phone(raw)
+    if len(value) == 12 and value.startswith("90"):
+        national = value[2:]
+    elif len(value) == 11 and value.startswith("0"):
+        national = value[1:]
+    else:
+        national = value
+    try:
+        return normalize_phone(f"+90{national}")
+    except ValidationError:
+        raise ValidationError(_("“%(value)s” is not a valid Turkish phone number.")
+                              % {"value": raw}, code="phone_invalid") from None
 
 
 def normalize_external_id(raw: str) -> str:

@@ -100,6 +100,14 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=1024 * 1024 * 1024)
 # round trips per row, smaller ones a working set the CPU caches keep: 2,500 was fastest,
 # fresh and re-upload, against 1,000-7,500 (docs/performance.md, session 6).
 UPLOAD_CHUNK_ROWS = env.int("UPLOAD_CHUNK_ROWS", default=2500)
+# A running upload beats every few seconds; one silent for UPLOAD_STALE_SECONDS (its worker
+# died) is queued again by beat and resumes at its checkpoint. A queued upload whose task
+# never started is sent again after UPLOAD_REDISPATCH_SECONDS (the message was lost).
+UPLOAD_HEARTBEAT_SECONDS = env.int("UPLOAD_HEARTBEAT_SECONDS", default=5)
+UPLOAD_STALE_SECONDS = env.int("UPLOAD_STALE_SECONDS", default=60)
+UPLOAD_REDISPATCH_SECONDS = env.int("UPLOAD_REDISPATCH_SECONDS", default=600)
+# Drafts left at the matching step this many days are cancelled (file deleted, record kept).
+UPLOAD_DRAFT_DAYS = env.int("UPLOAD_DRAFT_DAYS", default=7)
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
