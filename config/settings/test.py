@@ -9,3 +9,4 @@ LANGUAGE_CODE = "en"
 PRIVATE_UPLOAD_ROOT = Path(  # noqa: F405
     env("PRIVATE_UPLOAD_ROOT", default=str(BASE_DIR / "var" / "test-uploads"))  # noqa: F405
 )
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=True)  # receivers on 127.0.0.1
