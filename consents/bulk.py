@@ -24,6 +24,7 @@ from django.utils import timezone
 from consents.choices import (
     CHANNEL_OF_TYPE,
     PERMISSION_OF_STATUS,
+    IysState,
     Permission,
     RecipientType,
 )
@@ -243,6 +244,15 @@ def consents_current_load(*, recipients: set[str],
                  .values_list(*CONSENT_COLUMNS))
     return {(values[1], values[2]): ConsentRecord(*values, recipient_type=recipient_type)
             for values in found}
+
+
+def consents_in_flight(*, recipients: set[str]) -> set[tuple[str, str, str]]:
+    """(recipient, recipient type, type) of these recipients' consents sent to İYS and still
+    waiting for its answer, in one query (the state index holds the few in flight)."""
+    if not recipients:
+        return set()
+    return set(Consent.objects.filter(iys_state=IysState.SENT, recipient__in=recipients)
+               .values_list("recipient", "recipient_type", "type"))
 
 
 class Unchanged(NamedTuple):

@@ -25,9 +25,11 @@ class DeliveryPolicy(Protocol):
         """Whether an İYS connector is installed: then "sendable" needs İYS's ONAY."""
 
     def decide(self, facts: ConsentFacts, *, previous: Consent | None,
-               held: str | None) -> Decision:
+               held: str | None, in_flight: bool = False) -> Decision:
         """``previous``: the consent it replaces (after superseding); ``held``: what İYS
-        holds for the individual record ("ONAY", "RET", "" unknown), None for TACIR."""
+        holds for the individual record ("ONAY", "RET", "" unknown), None for TACIR;
+        ``in_flight``: an older consent of the key is sent and its result unknown (then what
+        İYS holds is about to change, and ``held`` cannot be trusted)."""
 
     def push_soon(self, consent_id: int) -> None:
         """After commit of a single capture: send it now where the mode allows."""
@@ -40,7 +42,7 @@ class LocalOnly:
         return False
 
     def decide(self, facts: ConsentFacts, *, previous: Consent | None,
-               held: str | None) -> Decision:
+               held: str | None, in_flight: bool = False) -> Decision:
         return Decision(IysState.LOCAL, "NOT_INSTALLED")
 
     def push_soon(self, consent_id: int) -> None:

@@ -349,8 +349,13 @@ def consent_apply(*, contact: Contact, type: str, status: str, source: str = "",
         consents_supersede(consents=[current], origin=origin)
     individual = recipient_type == RecipientType.BIREYSEL
     policy = delivery_policy()
+    # Not only the previous consent: an older one may still be in flight (the previous one
+    # was superseded while it was), and then what İYS holds is about to change.
+    in_flight = Consent.objects.filter(
+        recipient=facts.recipient, recipient_type=recipient_type, type=type,
+        iys_state=IysState.SENT).exists()
     decision = policy.decide(facts, previous=current, held=contact.iys_status(
-        CHANNEL_OF_TYPE[type]) if individual else None)
+        CHANNEL_OF_TYPE[type]) if individual else None, in_flight=in_flight)
     consent = Consent.objects.create(
         contact=contact, recipient=facts.recipient, recipient_type=recipient_type, type=type,
         status=status, source=facts.source, consent_date=consent_date,

@@ -25,6 +25,7 @@ from consents.bulk import (
     Unchanged,
     WriteResult,
     consents_current_load,
+    consents_in_flight,
     contact_changes_write,
     contacts_load,
     contacts_unchanged,
@@ -481,8 +482,10 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
         currents.update((key, consent) for key, consent in recent.currents.items()
                         if key[0] in recipients)
     changes = []
-    decide = _Decider(upload, columns, currents, _DeliveryPolicy(connector, now), errors, counts,
-                      now)
+    policy = _DeliveryPolicy(connector, now)
+    if connector.is_ready:  # an older consent in flight: the row's consent must follow it
+        policy.in_flight = consents_in_flight(recipients=recipients)
+    decide = _Decider(upload, columns, currents, policy, errors, counts, now)
     tacir = {value for _slot, row in winners if row.kind is not None and row.kind[1] == _TACIR
              for value in (row.ids["email"], row.ids["phone"]) if value}
     if tacir:
@@ -649,16 +652,19 @@ class _DeliveryPolicy:
         self.connector, self.now = connector, now
         self.states: dict[tuple, str] = {}
         self.too_late = IysLateness(now)
+        self.in_flight: set[tuple[str, str, str]] = set()  # keys with a consent sent
 
     def state(self, facts: ConsentFacts, previous, late: bool, held: str | None) -> Decision:
         """The delivery decision; ``late``: self.too_late(facts.consent_date); ``held``: what
         İYS holds for the individual record (None for TACIR)."""
-        key = (facts.type, facts.status, late, held,
+        in_flight = (facts.recipient, facts.recipient_type, facts.type) in self.in_flight
+        key = (facts.type, facts.status, late, held, in_flight,
                previous.iys_state if previous is not None else None,
                previous.status if previous is not None else None)
         if key not in self.states:
             self.states[key] = iys_delivery_state(facts, previous=previous, held=held,
-                                                  connector=self.connector, late=late)
+                                                  connector=self.connector, late=late,
+                                                  in_flight=in_flight)
         return self.states[key]
 
 

@@ -17,13 +17,15 @@ _ONAY, _RET = ConsentStatus.ONAY.value, ConsentStatus.RET.value
 
 def iys_delivery_state(facts: ConsentFacts, *, previous: Consent | None,
                        connector: IysConnector | None = None, late: bool | None = None,
-                       held: str | None = None) -> Decision:
+                       held: str | None = None, in_flight: bool = False) -> Decision:
     """Whether a new consent goes to İYS (PENDING), waits for İYS to be asked (CHECK) or stays
     here (LOCAL, with the reason).
 
     ``previous``: the consent it replaces, after superseding (a pending one never went out);
     ``held``: what İYS holds for the individual record as the hub knows it ("ONAY", "RET",
-    "" unknown; None for TACIR, which the contact does not track). Integrator mode creates and
+    "" unknown; None for TACIR, which the contact does not track); ``in_flight``: an older
+    consent of the key (not only ``previous``) is sent and its result unknown, so what İYS
+    holds is about to change: the new consent follows it. Integrator mode creates and
     updates recipients; Sync mode only updates recipients İYS already knows. A consent past its
     3-business-day deadline stays local. A RET goes when İYS holds (or is being sent) an ONAY,
     stays when İYS already holds RET, and otherwise waits for the push to ask İYS: a first RET
@@ -36,7 +38,7 @@ def iys_delivery_state(facts: ConsentFacts, *, previous: Consent | None,
         return Decision(IysState.LOCAL, "NOT_PERMITTED")
     if is_too_late_for_iys(facts.consent_date) if late is None else late:
         return Decision(IysState.LOCAL, "LATE")
-    in_flight = previous is not None and previous.iys_state == IysState.SENT
+    in_flight = in_flight or (previous is not None and previous.iys_state == IysState.SENT)
     accepted = previous is not None and previous.iys_state == IysState.ACCEPTED
     if not held and accepted:  # what İYS took from us last is what it holds
         held = previous.status
@@ -63,8 +65,8 @@ class ConnectorPolicy:
         return IysConnector.load().is_ready
 
     def decide(self, facts: ConsentFacts, *, previous: Consent | None,
-               held: str | None) -> Decision:
-        return iys_delivery_state(facts, previous=previous, held=held)
+               held: str | None, in_flight: bool = False) -> Decision:
+        return iys_delivery_state(facts, previous=previous, held=held, in_flight=in_flight)
 
     def push_soon(self, consent_id: int) -> None:
         consent_push_soon(consent_id=consent_id)
