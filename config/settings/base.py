@@ -140,6 +140,12 @@ LOGGING = {
 
 LOGIN_URL = "admin:login"
 
+# Connector secrets at rest: Fernet keys, newest first (connectors/secrets.py); empty derives
+# one from SECRET_KEY, which production refuses. Plain-HTTP connector addresses only to these
+# hosts (the sandbox on loopback); anything else must be https://.
+SECRETS_ENCRYPTION_KEYS = env.list("SECRETS_ENCRYPTION_KEYS", default=[])
+CONNECTOR_HTTP_HOSTS = env.list("CONNECTOR_HTTP_HOSTS", default=["127.0.0.1", "localhost", "::1"])
+
 # Messages live in the session: a new API key shown once never travels in a cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

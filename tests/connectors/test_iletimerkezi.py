@@ -70,7 +70,7 @@ def test_bad_credentials_stop_pushing_and_tell_the_admin_what_to_fix(sandbox,
     from tests.connectors.test_settings_page import form_data
     admin_role_client.post(page.wsgi_request.path, form_data(
         integrator_mode="on", mutabakat_confirmed="on", route="iletimerkezi",
-        iletimerkezi_url=sandbox.url, iletimerkezi_hash="demo-hash"))
+        base_url=sandbox.url, iletimerkezi_url=sandbox.url, iletimerkezi_hash="demo-hash"))
     assert IysConnector.load().blocked_reason == ""  # fixed and saved: pushing resumes
     assert iys_push().accepted == 3
 
