@@ -1,5 +1,8 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+# The image is production: manage.py and celery load the production settings, and the local
+# ones (DEBUG, a known secret key) refuse to (config/environment.py).
+ENV DJANGO_ENV=production DJANGO_SETTINGS_MODULE=config.settings.production
 WORKDIR /app
 COPY pyproject.toml ./
 COPY . .
