@@ -15,8 +15,8 @@ from consents.models import Consent, ConsentEvent, Contact
 
 EVIDENCE_TABLES = (Contact._meta.db_table, Consent._meta.db_table,
                    ConsentEvent._meta.db_table)
-# Internal to the evidence triggers (migration 0011): only their SECURITY DEFINER functions
-# write it.
+# Internal to the evidence triggers (migration evidence_guards): only their SECURITY DEFINER
+# functions write it.
 TRIGGER_TABLES = ("consents_evidence_check",)
 # The app reads which migrations ran (nothing at run time needs more).
 READ_ONLY_TABLES = ("django_migrations",)

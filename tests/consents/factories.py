@@ -54,7 +54,7 @@ class ConsentFactory(factory.django.DjangoModelFactory):
 
 def consent_columns_set(consent: Consent, **columns: Any) -> None:
     """Set a stored consent's delivery columns or ``is_current`` as a test's setup, with the
-    event the database asks for in the same transaction (migration consents 0011)."""
+    event the database asks for in the same transaction (migration consents evidence_guards)."""
     Consent.objects.filter(pk=consent.pk).update(**columns)
     ConsentEvent.objects.create(
         contact_id=consent.contact_id, consent_id=consent.pk, kind=ConsentEvent.Kind.DELIVERY,

@@ -2,7 +2,7 @@
 
 Django's test runner flushes the test database between transactional tests; test settings allow
 it (EVIDENCE_WIPE_ALLOWED) and this command then tells the database's TRUNCATE trigger
-(migration consents 0011) that the wipe is intended.
+(migration consents evidence_guards) that the wipe is intended.
 """
 
 from django.conf import settings

@@ -6,9 +6,10 @@
   (consents/management/commands/flush.py); the owner could disable the trigger anyway, so this
   guards against accidents, and the restricted application role is the security boundary.
 - A contact's or a consent's id never changes (events name them by id).
-- A consent's ``is_current`` or delivery receipt (``iys_state``, ``iys_transaction_id``,
-  ``iys_request_id``, a new ``iys_error_code``) never changes without a ConsentEvent written
-  in the same transaction for that consent; a consent that stops being current may instead be
+- A consent's ``is_current`` or delivery receipt (``iys_state``, ``iys_transaction_id``, a
+  new ``iys_error_code``) never changes without a ConsentEvent written in the same transaction
+  for that consent (``iys_request_id`` is bookkeeping: the push notes which bulk request a
+  sent consent is in, and the result's event records it); a consent that stops being current may instead be
   covered by the event of the consent now current for its recipient and type (a new consent's
   event keeps what the one it replaced said). Checked at commit, once per UPDATE statement,
   set-based: a statement-level trigger notes the changed ids in ``consents_evidence_check``
@@ -81,7 +82,6 @@ FORWARD = [
                    (NOT o.is_current AND n.is_current)
                    OR o.iys_state IS DISTINCT FROM n.iys_state
                    OR o.iys_transaction_id IS DISTINCT FROM n.iys_transaction_id
-                   OR o.iys_request_id IS DISTINCT FROM n.iys_request_id
                    OR (o.iys_error_code IS DISTINCT FROM n.iys_error_code
                        AND n.iys_error_code <> '')), '{}'),
                coalesce(array_agg(n.id) FILTER (WHERE o.is_current AND NOT n.is_current), '{}')
@@ -169,5 +169,5 @@ def run(statements):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("consents", "0010_event_without_consent_index")]
+    dependencies = [("consents", "0011_channel_iys_status")]
     operations = [migrations.RunPython(run(FORWARD), run(BACKWARD))]
