@@ -44,6 +44,7 @@ def test_the_app_connects_as_its_own_role_and_only_migrate_as_the_owner():
     result = compose("config", **SECRETS)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("DJANGO_DB_ROLE: owner") == 1  # the migrate service alone
+    assert result.stdout.count("DATABASE_MIGRATE_URL") == 1  # the owner's password too
     assert "postgres://iys_app:app@postgres" in result.stdout
 
 
