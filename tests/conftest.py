@@ -142,4 +142,6 @@ def panel_login(page, username: str, password: str) -> None:
     page.goto("/admin/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("input[type=submit]")
+    # Wait for the page after login: a caller's next check must not meet the login page still.
+    with page.expect_navigation():
+        page.click("input[type=submit]")
