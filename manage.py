@@ -1,10 +1,11 @@
 #!/usr/bin/env python
-import os
 import sys
+
+from config.environment import settings_module_default
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    settings_module_default()  # DJANGO_ENV picks local or production settings
     from config.cli import execute_command_line
 
     execute_command_line(sys.argv)

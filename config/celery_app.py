@@ -1,8 +1,8 @@
-import os
-
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+from config.environment import settings_module_default
+
+settings_module_default()  # DJANGO_ENV picks local or production settings
 
 app = Celery("iys_hub")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -2,8 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from connectors.models import IysConnector
+from connectors.secrets import endpoint_validate
 
 SECRET_FIELDS = ("password", "iletimerkezi_key", "iletimerkezi_hash")
+# Each address and the secrets sent to it: a changed address needs them typed again, so that a
+# stored secret never reaches an address it was not given for (e.g. by "Test connection").
+SECRETS_OF_ADDRESS = {"base_url": ("password",),
+                      "iletimerkezi_url": ("iletimerkezi_key", "iletimerkezi_hash")}
 SETTINGS_FIELDS = ["is_active", "brand_code", "iys_code", "integrator_mode", "mutabakat_confirmed",
                    "permission_message", "permission_call", "permission_email", "route",
                    "base_url", "username", "password", "iletimerkezi_url", "iletimerkezi_key",
@@ -13,9 +18,10 @@ SETTINGS_FIELDS = ["is_active", "brand_code", "iys_code", "integrator_mode", "mu
 class IysConnectorForm(forms.ModelForm):
     """Secrets are write-only: never rendered back; left empty, the stored value is kept."""
 
-    base_url = forms.URLField(label=_("İYS API address"), required=False, assume_scheme="https")
+    base_url = forms.URLField(label=_("İYS API address"), required=False, assume_scheme="https",
+                              validators=[endpoint_validate])
     iletimerkezi_url = forms.URLField(label=_("iletiMerkezi API address"), required=False,
-                                      assume_scheme="https")
+                                      assume_scheme="https", validators=[endpoint_validate])
 
     class Meta:
         model = IysConnector
@@ -30,8 +36,27 @@ class IysConnectorForm(forms.ModelForm):
             if getattr(self.instance, name, ""):
                 field.help_text = _("A value is stored. Leave empty to keep it.")
 
+    @property
+    def changed_data(self) -> list[str]:
+        """A secret counts as changed only when a new one was typed (the history says so and
+        nothing more); an empty secret field keeps the stored value."""
+        return [name for name in super().changed_data
+                if name not in SECRET_FIELDS or self._typed_secret(name)]
+
+    def _typed_secret(self, name: str) -> bool:
+        typed = self.data.get(self.add_prefix(name), "")
+        return bool(typed) and typed != self.initial.get(name, "")
+
     def clean(self):
         cleaned = super().clean()
+        for address, secrets in SECRETS_OF_ADDRESS.items():
+            stored = self.initial.get(address) or ""
+            if stored and cleaned.get(address, stored) != stored:
+                for name in secrets:
+                    if self.initial.get(name) and not cleaned.get(name):
+                        self.add_error(name, _(
+                            "The address changed: type this again. A stored secret is never "
+                            "sent to a new address."))
         for name in SECRET_FIELDS:
             if not cleaned.get(name):
                 cleaned[name] = getattr(self.instance, name, "")

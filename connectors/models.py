@@ -5,6 +5,7 @@ from datetime import time
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from connectors.secrets import EncryptedSecretField
 from consents.models import Consent
 
 
@@ -31,11 +32,12 @@ class IysConnector(models.Model):
                              default=Route.IYS_API)
     base_url = models.URLField(_("İYS API address"), blank=True)
     username = models.CharField(_("İYS API user name"), max_length=150, blank=True)
-    # Secrets are write-only: forms never render them back (see connectors.forms).
-    password = models.CharField(_("İYS API password"), max_length=255, blank=True)
+    # Secrets are write-only: forms never render them back (see connectors.forms), and they
+    # are stored encrypted (connectors.secrets).
+    password = EncryptedSecretField(_("İYS API password"), blank=True)
     iletimerkezi_url = models.URLField(_("iletiMerkezi API address"), blank=True)
-    iletimerkezi_key = models.CharField(_("iletiMerkezi API key"), max_length=255, blank=True)
-    iletimerkezi_hash = models.CharField(_("iletiMerkezi API hash"), max_length=255, blank=True)
+    iletimerkezi_key = EncryptedSecretField(_("iletiMerkezi API key"), blank=True)
+    iletimerkezi_hash = EncryptedSecretField(_("iletiMerkezi API hash"), blank=True)
     night_window_start = models.TimeField(
         _("initial sync starts at"), default=time(2, 0),
         help_text=_("Europe/Istanbul time; the initial sync of Sync mode starts then."))

@@ -15,6 +15,9 @@ from accounts.services import user_with_role
 from consents.choices import Origin
 from consents.services import ChangeOrigin
 
+# The app_role fixture: the application's restricted database role (issue 19).
+pytest_plugins = ["tests.consents.roles"]
+
 
 @pytest.fixture
 def origin() -> ChangeOrigin:

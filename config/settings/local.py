@@ -1,7 +1,13 @@
-"""`make run`: the panel on one machine, debug on."""
+"""`make run`: the panel on one machine, debug on, a known secret key. Never in production."""
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import env
+
+if env("DJANGO_ENV", default="local") == "production":
+    raise ImproperlyConfigured("DJANGO_ENV=production: the local settings (DEBUG on, a known "
+                               "secret key) are refused; use config.settings.production.")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=True)  # receivers on 127.0.0.1

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from connectors.models import IysConnector
+from connectors.secrets import endpoint_validate
 from connectors.services.push import consent_push_soon
 from consents.choices import ConsentStatus, IysState
 from consents.models import Consent
@@ -75,7 +76,10 @@ class ConnectorPolicy:
 def connector_configure(*, base_url: str, username: str, password: str, iys_code: str,
                         brand_code: str, integrator: bool) -> IysConnector:
     """Install the connector as the settings page would (used by deployments and `make run`)."""
+    endpoint_validate(base_url)
     connector = IysConnector.load()
+    if base_url != connector.base_url and not password:
+        connector.password = ""  # a stored password never follows a new address
     connector.base_url = base_url
     connector.username = username
     if password:

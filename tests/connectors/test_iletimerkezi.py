@@ -9,6 +9,7 @@ from consents.choices import IysState
 from consents.models import Consent
 from tests.connectors.conftest import configure
 from tests.connectors.factories import waiting_consents
+from tests.consents.factories import consent_columns_set
 
 
 def route_through_iletimerkezi(server, *, key="demo-key", hash="demo-hash") -> None:
@@ -28,8 +29,8 @@ def test_one_bad_record_is_isolated_the_others_are_accepted(sandbox):
     bad = Consent.objects.create(contact=bad.contact, recipient="+9053211", type=bad.type,
                                  status=bad.status, source=bad.source, is_current=False,
                                  consent_date=bad.consent_date, iys_state=IysState.PENDING)
-    Consent.objects.filter(pk__in=[c.pk for c in Consent.objects.filter(
-        contact=bad.contact).exclude(pk=bad.pk)]).update(iys_state=IysState.LOCAL)
+    for other in Consent.objects.filter(contact=bad.contact).exclude(pk=bad.pk):
+        consent_columns_set(other, iys_state=IysState.LOCAL)
 
     report = iys_push()
 
@@ -69,7 +70,7 @@ def test_bad_credentials_stop_pushing_and_tell_the_admin_what_to_fix(sandbox,
     from tests.connectors.test_settings_page import form_data
     admin_role_client.post(page.wsgi_request.path, form_data(
         integrator_mode="on", mutabakat_confirmed="on", route="iletimerkezi",
-        iletimerkezi_url=sandbox.url, iletimerkezi_hash="demo-hash"))
+        base_url=sandbox.url, iletimerkezi_url=sandbox.url, iletimerkezi_hash="demo-hash"))
     assert IysConnector.load().blocked_reason == ""  # fixed and saved: pushing resumes
     assert iys_push().accepted == 3
 

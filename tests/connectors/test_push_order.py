@@ -12,6 +12,7 @@ from consents.choices import ConsentStatus, IysState
 from consents.models import Consent
 from tests.connectors.conftest import configure
 from tests.connectors.factories import waiting_consents
+from tests.consents.factories import consent_columns_set
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def later_consent(consent: Consent, *, minutes: int,
                   status: str = ConsentStatus.RET) -> Consent:
     """The recipient's next consent after ``consent``, waiting too (the older one no longer
     current)."""
-    Consent.objects.filter(pk=consent.pk).update(is_current=False)
+    consent_columns_set(consent, is_current=False)
     return Consent.objects.create(
         contact=consent.contact, recipient=consent.recipient, type=consent.type,
         recipient_type=consent.recipient_type, status=status, source=consent.source,

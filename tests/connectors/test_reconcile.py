@@ -8,10 +8,10 @@ from django.urls import reverse
 from connectors.models import ReconciliationDifference
 from connectors.services.reconcile import iys_reconcile
 from consents.choices import ConsentStatus, IysState
-from consents.models import Consent
 from consents.rules import TURKEY
 from tests.connectors.conftest import configure
 from tests.connectors.factories import waiting_consents
+from tests.consents.factories import consent_columns_set
 
 Kind = ReconciliationDifference.Kind
 
@@ -22,8 +22,7 @@ def test_differences_with_the_daily_file_are_listed_in_the_admin(sandbox,
     configure(sandbox, integrator=True)
     same, differs, ours_only = waiting_consents(3, state=IysState.ACCEPTED)
     yesterday = datetime.now(TURKEY) - timedelta(days=1)
-    Consent.objects.filter(pk=ours_only.pk).update(iys_transaction_id="not-in-iys",
-                                                   iys_updated_at=yesterday)
+    consent_columns_set(ours_only, iys_transaction_id="not-in-iys", iys_updated_at=yesterday)
     state = sandbox.state
     state.citizen_change(recipient=same.recipient, type_="MESAJ", status="ONAY", age=86400)
     state.citizen_change(recipient=differs.recipient, type_="MESAJ", status="RET", age=86400)

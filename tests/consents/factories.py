@@ -1,10 +1,11 @@
 from datetime import timedelta
+from typing import Any
 
 import factory
 from django.utils import timezone
 
-from consents.choices import ConsentSource, ConsentStatus, ConsentType, IysState
-from consents.models import Consent, Contact, ProfileAttribute
+from consents.choices import ConsentSource, ConsentStatus, ConsentType, IysState, Origin
+from consents.models import Consent, ConsentEvent, Contact, ProfileAttribute
 
 
 class ContactFactory(factory.django.DjangoModelFactory):
@@ -49,3 +50,13 @@ class ConsentFactory(factory.django.DjangoModelFactory):
     source = ConsentSource.HS_WEB
     consent_date = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
     iys_state = IysState.PENDING
+
+
+def consent_columns_set(consent: Consent, **columns: Any) -> None:
+    """Set a stored consent's delivery columns or ``is_current`` as a test's setup, with the
+    event the database asks for in the same transaction (migration consents evidence_guards)."""
+    Consent.objects.filter(pk=consent.pk).update(**columns)
+    ConsentEvent.objects.create(
+        contact_id=consent.contact_id, consent_id=consent.pk, kind=ConsentEvent.Kind.DELIVERY,
+        field=consent.type, after={name: str(value) for name, value in columns.items()},
+        origin=Origin.SYSTEM, origin_reference="test setup")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from connectors.models import IysConnector
 from consents.models import Consent, ConsentEvent
 from consents.services import consent_apply
-from tests.consents.factories import ConsentInputFactory, ContactFactory
+from tests.consents.factories import ConsentInputFactory, ContactFactory, consent_columns_set
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +106,7 @@ def test_sync_mode_only_updates_recipients_iys_knows(origin, connector):
     first = consent_apply(contact=contact, origin=origin,
                           **ConsentInputFactory(consent_date=ago(hours=3)))
     assert first.iys_state == "local"
-    Consent.objects.filter(pk=first.pk).update(iys_state="accepted")
+    consent_columns_set(first, iys_state="accepted")
     second = consent_apply(contact=contact, origin=origin,
                            **ConsentInputFactory(status="RET", consent_date=ago(hours=1)))
     assert second.iys_state == "pending"

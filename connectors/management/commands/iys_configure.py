@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 
 from connectors.services import connector_configure
 
@@ -19,10 +20,13 @@ class Command(BaseCommand):
                           help="Sync mode (the default): İYS is the master.")
 
     def handle(self, *args, **options):
-        connector = connector_configure(
-            base_url=options["base_url"], username=options["username"],
-            password=options["password"], iys_code=options["iys_code"],
-            brand_code=options["brand_code"], integrator=options["integrator"])
+        try:
+            connector = connector_configure(
+                base_url=options["base_url"], username=options["username"],
+                password=options["password"], iys_code=options["iys_code"],
+                brand_code=options["brand_code"], integrator=options["integrator"])
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
         mode = "Integrator" if connector.integrator_mode else "Sync"
         self.stdout.write(f"İYS connector installed: {mode} mode, İYS code "
                           f"{connector.iys_code}, brand code {connector.brand_code}, "
