@@ -16,6 +16,7 @@ from consents.choices import Channel, ConsentSource, ConsentStatus, IysState, Or
 from consents.forms import ConsentAdminForm, ContactAdminForm
 from consents.models import Consent, ConsentEvent, Contact, ProfileAttribute
 from consents.paginators import EstimatedCountPaginator
+from consents.presenters import event_change, event_reference
 from consents.resources import ConsentEventResource, ContactResource
 from consents.services import ChangeOrigin, consent_apply, contact_update, permission_set
 
@@ -83,6 +84,7 @@ class ConsentInline(admin.TabularInline):
 class ContactAdmin(IdentifierSearchMixin, ExportMixin, admin.ModelAdmin):
     form = ContactAdminForm
     resource_classes = [ContactResource]
+    to_encoding = "utf-8-sig"  # a BOM, so that Excel reads the CSV as UTF-8
     list_display = ["__str__", "email", "phone", "external_id", "email_permission",
                     "sms_permission", "call_permission", "updated_at"]
     list_filter = ["email_permission", "sms_permission", "call_permission", IysStatusFilter,
@@ -166,8 +168,9 @@ class ConsentAdmin(IdentifierSearchMixin, admin.ModelAdmin):
 @admin.register(ConsentEvent)
 class ConsentEventAdmin(IdentifierSearchMixin, ExportMixin, ReadOnlyAdmin):
     resource_classes = [ConsentEventResource]
-    list_display = ["created_at", "contact", "kind", "field", "change", "origin",
-                    "origin_reference", "row_number", "actor_label"]
+    to_encoding = "utf-8-sig"  # a BOM, so that Excel reads the CSV as UTF-8
+    list_display = ["created_at", "contact", "kind", "change", "origin", "reference",
+                    "row_number", "actor_label"]
     list_filter = ["kind", "origin", "field"]
     search_fields = ["contact__email", "contact__phone", "contact__external_id",
                      "origin_reference"]
@@ -177,19 +180,18 @@ class ConsentEventAdmin(IdentifierSearchMixin, ExportMixin, ReadOnlyAdmin):
     list_select_related = ["contact"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+    # The detail page reads like the list: the change spelt out, no İYS pull cursor.
+    fields = ["created_at", "contact", "consent", "kind", "change", "origin", "reference",
+              "row_number", "actor_label"]
+    readonly_fields = fields
 
     def lookup_allowed(self, lookup, value, request=None):
         return lookup == "contact__id__exact" or super().lookup_allowed(lookup, value, request)
 
     @admin.display(description=_("change"))
     def change(self, obj):
-        return format_html("{} → {}", _describe(obj.before), _describe(obj.after))
+        return event_change(obj)
 
-
-def _describe(value) -> str:
-    """A short human reading of an event's before/after value."""
-    if value is None:
-        return "—"
-    if isinstance(value, dict):
-        return ", ".join(f"{v}" for v in value.values() if v not in (None, ""))
-    return str(value)
+    @admin.display(description=_("origin reference"))
+    def reference(self, obj):
+        return event_reference(obj)

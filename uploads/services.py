@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from connectors.models import IysConnector
+from consents.exports import formula_safe
 from uploads import matching
 from uploads.models import Upload, UploadRowError
 from uploads.parsing import FileUnreadable, file_preview, iter_records
@@ -35,7 +36,6 @@ from uploads.pipeline import (
 
 logger = logging.getLogger(__name__)
 ALLOWED_SUFFIXES = (".csv", ".txt", ".tsv")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def chunk_rows() -> int:
@@ -482,11 +482,6 @@ def upload_summary(upload: Upload) -> dict:
     return {**counts, "state": upload.state, "message": upload.message,
             "rows_total": upload.rows_total, "rows_done": upload.rows_done,
             "ignored_columns": upload.ignored_columns}
-
-
-def formula_safe(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
 
 
 class _Echo:

@@ -143,10 +143,11 @@ LOGIN_URL = "admin:login"
 # Messages live in the session: a new API key shown once never travels in a cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
-# django-import-export: CSV and XLSX exports, allowed to anyone who may view the list,
-# with spreadsheet formulas escaped.
+# django-import-export: CSV and XLSX exports, allowed to anyone who may view the list.
+# Formulas are guarded by consents.exports.formula_safe in every cell (the library's own
+# escaping strips one leading "=" only).
 from import_export.formats.base_formats import CSV, XLSX  # noqa: E402
 
 EXPORT_FORMATS = [CSV, XLSX]
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False

@@ -1,10 +1,7 @@
-"""Targeting › Contacts: search, filters and exports to CSV and XLSX."""
+"""Targeting › Contacts: search and filters (exports: test_exports.py)."""
 
-import csv
-import io
 from datetime import timedelta
 
-import openpyxl
 import pytest
 from django.utils import timezone
 
@@ -61,32 +58,6 @@ def test_consent_lists_search_the_contact_identifiers(staff_client, contacts, ur
 ])
 def test_filters(staff_client, contacts, params, expected):
     assert listed(staff_client.get(URL, params)) == expected
-
-
-def _export(client, url: str, file_format: int):
-    """Post the django-import-export export form with every column ticked."""
-    form = client.get(url + "export/").context["form"]
-    columns = {name: "on" for name in form.fields if name not in ("resource", "format",
-                                                                  "export_items")}
-    return client.post(url + "export/", {"format": file_format, "resource": 0, **columns})
-
-
-def test_contacts_export_to_csv(staff_client, contacts):
-    response = _export(staff_client, URL, 0)
-    assert response.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert {row["email"] for row in rows} == {"ayse@example.com", "mehmet@example.com"}
-    assert {row["sms_permission"] for row in rows} == {"opt_out"}
-
-
-def test_consent_history_exports_to_xlsx(staff_client, contacts):
-    response = _export(staff_client, "/admin/consents/consentevent/", 1)
-    assert response.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    header = [cell.value for cell in sheet[1]]
-    assert "origin" in header and "kind" in header
-    # One consent event each (Ayşe's carries her opt-in with it).
-    assert sheet.max_row - 1 == 2
 
 
 def test_contacts_cannot_be_deleted(admin_role_client, contacts):
