@@ -13,12 +13,14 @@ from import_export.admin import ExportMixin
 from config.admin_site import ReadOnlyAdmin
 from consents.admin_search import RECIPIENT_LOOKUPS, IdentifierSearchMixin
 from consents.choices import Channel, ConsentSource, ConsentStatus, IysState, Origin
-from consents.forms import ConsentAdminForm, ContactAdminForm
+from consents.forms import ATTRIBUTE_PREFIX, ConsentAdminForm, ContactAdminForm, contact_admin_form
 from consents.models import Consent, ConsentEvent, Contact, ProfileAttribute
 from consents.paginators import EstimatedCountPaginator
 from consents.presenters import event_change, event_reference
 from consents.resources import ConsentEventResource, ContactResource
 from consents.services import ChangeOrigin, consent_apply, contact_update, permission_set
+
+NAME_ATTRIBUTES = ("first_name", "last_name")
 
 
 def admin_origin(request) -> ChangeOrigin:
@@ -91,7 +93,10 @@ class ContactAdmin(IdentifierSearchMixin, ExportMixin, admin.ModelAdmin):
                    IysSourceFilter, IysStateFilter]
     search_fields = ["email", "phone", "external_id"]  # searched by IdentifierSearchMixin
     identifier_lookups = {"email": ("email",), "phone": ("phone",),
-                          "external_id": ("external_id",)}
+                          "email_domain": ("email__reverse__startswith",),
+                          "external_id_prefix": ("external_id__startswith",)}
+    search_help_text = _("Search by e-mail, e-mail domain (@example.com.tr), phone in any "
+                         "form (0532 123 45 67, +90 532…) or the start of an external ID.")
     readonly_fields = ["created_at", "updated_at", "history"]
     inlines = [ConsentInline]
     show_full_result_count = False
@@ -100,6 +105,38 @@ class ContactAdmin(IdentifierSearchMixin, ExportMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # a contact carries consents, which are legal evidence
+
+    def changelist_view(self, request, extra_context=None):
+        # "Contacts", not Django's "Select contact to change".
+        return super().changelist_view(request, {"title": _("Contacts"), **(extra_context or {})})
+
+    def get_list_display(self, request):
+        columns = list(super().get_list_display(request))
+        if ProfileAttribute.objects.filter(name__in=NAME_ATTRIBUTES).exists():
+            columns.insert(1, "name")
+        return columns
+
+    @admin.display(description=_("name"))
+    def name(self, obj):
+        return " ".join(str(obj.attributes[key]) for key in NAME_ATTRIBUTES
+                        if obj.attributes.get(key)) or "—"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = contact_admin_form()  # the attributes configured now
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        attributes = [ATTRIBUTE_PREFIX + name for name in
+                      ProfileAttribute.objects.order_by("name").values_list("name", flat=True)]
+        fieldsets = [
+            (None, {"fields": ["email", "phone", "external_id"]}),
+            (_("Permissions"), {"fields": ["email_permission", "sms_permission",
+                                           "call_permission"]}),
+        ]
+        if attributes:
+            fieldsets.append((_("Profile attributes"), {"fields": attributes}))
+        fieldsets.append((_("Record"), {"fields": ["created_at", "updated_at", "history"]}))
+        return fieldsets
 
     @admin.display(description=_("consent history"))
     def history(self, obj):
@@ -114,7 +151,7 @@ class ContactAdmin(IdentifierSearchMixin, ExportMixin, admin.ModelAdmin):
         contact = contact_update(
             contact=Contact.objects.get(pk=obj.pk) if change else None,
             email=data.get("email"), phone=data.get("phone"),
-            external_id=data.get("external_id"), attributes=data.get("attributes") or {},
+            external_id=data.get("external_id"), attributes=data.get("attributes", {}),
             origin=origin, clear_missing=True)
         for channel in Channel.values:
             permission_set(contact=contact, channel=channel,

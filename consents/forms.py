@@ -1,19 +1,44 @@
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
 
 from consents.choices import ConsentStatus
 from consents.dates import parse_consent_date
 from consents.identifiers import normalize_email, normalize_external_id, normalize_phone
-from consents.models import Consent, Contact
+from consents.models import Consent, Contact, ProfileAttribute
 from consents.services import attributes_clean, consent_facts, consent_validate
+
+ATTRIBUTE_PREFIX = "attribute_"
+
+
+def attribute_form_field(attribute: ProfileAttribute) -> forms.Field:
+    """The form field of one profile attribute, of its type."""
+    common = {"label": attribute.label or attribute.name, "required": False,
+              "help_text": attribute.name}
+    if attribute.type == ProfileAttribute.Type.NUMBER:
+        return forms.DecimalField(localize=True, **common)
+    if attribute.type == ProfileAttribute.Type.DATE:
+        return forms.DateField(widget=forms.DateInput(format="%Y-%m-%d",
+                                                      attrs={"type": "date"}), **common)
+    if attribute.type == ProfileAttribute.Type.BOOLEAN:
+        return forms.NullBooleanField(**common)
+    return forms.CharField(max_length=1000, **common)
 
 
 class ContactAdminForm(forms.ModelForm):
+    """A contact with one typed field per profile attribute (see contact_admin_form)."""
+
+    attribute_names: tuple[str, ...] = ()
+
     class Meta:
         model = Contact
         fields = ["email", "phone", "external_id", "email_permission", "sms_permission",
-                  "call_permission", "attributes"]
+                  "call_permission"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stored = self.instance.attributes if self.instance.pk else {}
+        for name in self.attribute_names:
+            self.initial.setdefault(ATTRIBUTE_PREFIX + name, stored.get(name))
 
     def _clean_identifier(self, name, normalize):
         value = self.cleaned_data.get(name)
@@ -28,13 +53,25 @@ class ContactAdminForm(forms.ModelForm):
     def clean_external_id(self):
         return self._clean_identifier("external_id", normalize_external_id)
 
-    def clean_attributes(self):
-        values = self.cleaned_data.get("attributes") or {}
-        if not isinstance(values, dict):
-            raise ValidationError(
-                _('Profile attributes must be a JSON object, e.g. {"city": "İzmir"}.'),
-                code="not_object")
-        return attributes_clean(values)
+    def clean(self):
+        cleaned = super().clean()
+        values = {name: cleaned.get(ATTRIBUTE_PREFIX + name) for name in self.attribute_names
+                  if ATTRIBUTE_PREFIX + name not in self.errors}
+        try:
+            cleaned["attributes"] = attributes_clean(values)
+        except ValidationError as error:
+            for name, errors in error.error_dict.items():
+                self.add_error(ATTRIBUTE_PREFIX + name, errors)
+        return cleaned
+
+
+def contact_admin_form() -> type[ContactAdminForm]:
+    """ContactAdminForm with the profile attributes configured now, one typed field each."""
+    attributes = list(ProfileAttribute.objects.order_by("name"))
+    declared = {ATTRIBUTE_PREFIX + a.name: attribute_form_field(a) for a in attributes}
+    return type("ContactAdminForm", (ContactAdminForm,), {
+        **declared, "attribute_names": tuple(a.name for a in attributes),
+        "__module__": __name__})
 
 
 class ConsentAdminForm(forms.ModelForm):

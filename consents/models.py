@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -77,12 +78,18 @@ class Contact(models.Model):
             *(models.UniqueConstraint(fields=[name], name=f"contact_{name}_unique")
               for name in ("email", "phone", "external_id")),
         ]
+        # The panel's searches by e-mail domain and by the start of an external ID are
+        # served by PostgreSQL-only pattern indexes, created by migration 0011.
 
     def __str__(self) -> str:
         return self.external_id or self.email or self.phone or f"#{self.pk}"
 
     def permission(self, channel: str) -> str:
         return getattr(self, f"{channel}_permission")
+
+
+# email__reverse__startswith: an e-mail domain search (contact_email_reversed_idx, 0011).
+Contact._meta.get_field("email").register_lookup(Reverse)
 
 
 class ConsentQuerySet(models.QuerySet):
