@@ -84,7 +84,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "tr"
 LANGUAGES = [("tr", _("Turkish")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our catalogue first; then Turkish for packages that ship none (django-celery-beat's pages).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "translations" / "django_celery_beat"]
 TIME_ZONE = "Europe/Istanbul"
 USE_I18N = True
 USE_TZ = True
