@@ -13,6 +13,7 @@ SECTIONS = {
 MODEL_SECTIONS = {
     ("consents", "contact"): "targeting",
     ("uploads", "upload"): "targeting",
+    ("consents", "exportjob"): "targeting",
     ("connectors", "iysconnector"): "settings",
     ("connectors", "reconciliationdifference"): "settings",
     ("connectors", "iysrejection"): "settings",

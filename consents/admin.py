@@ -8,13 +8,13 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin
 
 from config.admin_site import ReadOnlyAdmin
+from consents.admin_exports import ExportJobAdmin, LargeExportMixin
 from consents.admin_search import RECIPIENT_LOOKUPS, IdentifierSearchMixin
 from consents.choices import Channel, ConsentSource, ConsentStatus, IysState, Origin
 from consents.forms import ATTRIBUTE_PREFIX, ConsentAdminForm, ContactAdminForm, contact_admin_form
-from consents.models import Consent, ConsentEvent, Contact, ProfileAttribute
+from consents.models import Consent, ConsentEvent, Contact, ExportJob, ProfileAttribute
 from consents.paginators import EstimatedCountPaginator
 from consents.presenters import event_change, event_reference
 from consents.resources import ConsentEventResource, ContactResource
@@ -83,10 +83,10 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(Contact)
-class ContactAdmin(IdentifierSearchMixin, ExportMixin, admin.ModelAdmin):
+class ContactAdmin(IdentifierSearchMixin, LargeExportMixin, admin.ModelAdmin):
     form = ContactAdminForm
     resource_classes = [ContactResource]
-    to_encoding = "utf-8-sig"  # a BOM, so that Excel reads the CSV as UTF-8
+    export_job_resource = "contacts"
     list_display = ["__str__", "email", "phone", "external_id", "email_permission",
                     "sms_permission", "call_permission", "updated_at"]
     list_filter = ["email_permission", "sms_permission", "call_permission", IysStatusFilter,
@@ -203,9 +203,9 @@ class ConsentAdmin(IdentifierSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(ConsentEvent)
-class ConsentEventAdmin(IdentifierSearchMixin, ExportMixin, ReadOnlyAdmin):
+class ConsentEventAdmin(IdentifierSearchMixin, LargeExportMixin, ReadOnlyAdmin):
     resource_classes = [ConsentEventResource]
-    to_encoding = "utf-8-sig"  # a BOM, so that Excel reads the CSV as UTF-8
+    export_job_resource = "events"
     list_display = ["created_at", "contact", "kind", "change", "origin", "reference",
                     "row_number", "actor_label"]
     list_filter = ["kind", "origin", "field"]
@@ -232,3 +232,6 @@ class ConsentEventAdmin(IdentifierSearchMixin, ExportMixin, ReadOnlyAdmin):
     @admin.display(description=_("origin reference"))
     def reference(self, obj):
         return event_reference(obj)
+
+
+admin.site.register(ExportJob, ExportJobAdmin)

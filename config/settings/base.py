@@ -94,6 +94,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 # Uploaded contact files live outside any public URL space; only the wizard reads them.
 PRIVATE_UPLOAD_ROOT = Path(env("PRIVATE_UPLOAD_ROOT", default=str(VAR_DIR / "uploads")))
+# Exports larger than this many rows are written by the worker, into this private folder.
+EXPORT_ASYNC_ROWS = env.int("EXPORT_ASYNC_ROWS", default=100_000)
+PRIVATE_EXPORT_ROOT = Path(env("PRIVATE_EXPORT_ROOT", default=str(VAR_DIR / "exports")))
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=1024 * 1024 * 1024)
 # Rows per transaction of the upload pipeline. Memory grows with it; larger chunks mean fewer
 # round trips per row, smaller ones a working set the CPU caches keep: 2,500 was fastest,

@@ -9,3 +9,6 @@ LANGUAGE_CODE = "en"
 PRIVATE_UPLOAD_ROOT = Path(  # noqa: F405
     env("PRIVATE_UPLOAD_ROOT", default=str(BASE_DIR / "var" / "test-uploads"))  # noqa: F405
 )
+PRIVATE_EXPORT_ROOT = Path(  # noqa: F405
+    env("PRIVATE_EXPORT_ROOT", default=str(BASE_DIR / "var" / "test-exports"))  # noqa: F405
+)

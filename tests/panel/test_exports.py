@@ -20,13 +20,13 @@ HOSTILE = ['==HYPERLINK("http://evil.example/x","click")', "+cmd|' /C calc'!A0",
            "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)", "\t=1+1", "\r=1+1", "=1+1"]
 
 
-def export(client, url: str, file_format: int):
+def export(client, url: str, file_format: int, expect: int = 200):
     """Post django-import-export's export form with every column ticked."""
     form = client.get(url + "export/").context["form"]
     columns = {name: "on" for name in form.fields if name not in ("resource", "format",
                                                                   "export_items")}
     response = client.post(url + "export/", {"format": file_format, "resource": 0, **columns})
-    assert response.status_code == 200
+    assert response.status_code == expect
     return response
 
 
