@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
+from import_export.forms import SelectableFieldsExportForm
 
 from consents.export_jobs import (
     ExportTooLarge,
@@ -21,10 +22,24 @@ from consents.export_jobs import (
 from consents.models import ExportJob
 
 
+class ColumnExportForm(SelectableFieldsExportForm):
+    """Each column's checkbox says the column's header, in the viewer's language (the
+    library's label is the field's English name, title-cased)."""
+
+    def _get_field_label(self, resource, field_name: str) -> str:
+        columns = getattr(self, "_columns", {})
+        if resource not in columns:
+            columns[resource] = resource().fields  # built per export: translated, attributes
+            self._columns = columns
+        field = columns[resource].get(field_name)
+        return str(field.column_name) if field else field_name
+
+
 class LargeExportMixin(ExportMixin):
     """django-import-export's export form; past the threshold the worker writes the file."""
 
     export_job_resource = ""  # a key of consents.export_jobs.EXPORT_RESOURCES
+    export_form_class = ColumnExportForm
     to_encoding = "utf-8-sig"  # a BOM, so that Excel reads the CSV as UTF-8
 
     def _do_file_export(self, file_format, request, queryset, export_form=None):
