@@ -1,7 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
-from consents.choices import ConsentStatus
+from consents.choices import Channel, ConsentSource, ConsentStatus, Permission
 from consents.dates import parse_consent_date
 from consents.identifiers import normalize_email, normalize_external_id, normalize_phone
 from consents.models import Consent, Contact, ProfileAttribute
@@ -28,17 +29,59 @@ class ContactAdminForm(forms.ModelForm):
     """A contact with one typed field per profile attribute (see contact_admin_form)."""
 
     attribute_names: tuple[str, ...] = ()
+    # A permission changed here is a consent the person gave or withdrew: it is recorded (now,
+    # from this source) and goes to İYS like any other.
+    consent_source = forms.ChoiceField(
+        label=_("consent source"), required=False,
+        choices=[("", "---------"), *((value, label) for value, label in ConsentSource.choices
+                                     if value != ConsentSource.HS_2015)],
+        help_text=_("Where the person gave or withdrew consent: needed when a permission "
+                    "changes. The change is recorded as a consent dated now and sent to İYS."))
 
     class Meta:
         model = Contact
         fields = ["email", "phone", "external_id", "email_permission", "sms_permission",
-                  "call_permission"]
+                  "call_permission", "consent_source"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         stored = self.instance.attributes if self.instance.pk else {}
         for name in self.attribute_names:
             self.initial.setdefault(ATTRIBUTE_PREFIX + name, stored.get(name))
+
+    def permission_changes(self) -> dict[str, str]:
+        """The channels whose permission this form changes: channel -> new permission."""
+        return {channel: self.cleaned_data[f"{channel}_permission"]
+                for channel in Channel.values
+                if f"{channel}_permission" in self.cleaned_data
+                and self.cleaned_data[f"{channel}_permission"]
+                != (self.initial.get(f"{channel}_permission") or Permission.OPT_OUT)}
+
+    def clean(self):
+        cleaned = super().clean()
+        changes = self.permission_changes()
+        if changes and not cleaned.get("consent_source"):
+            self.add_error("consent_source", ValidationError(
+                _("Choose where the person gave or withdrew consent: a permission change is "
+                  "recorded as a consent."), code="source_required"))
+        for channel in changes:
+            needed = "email" if channel == Channel.EMAIL else "phone"
+            if not cleaned.get(needed):
+                self.add_error(f"{channel}_permission", ValidationError(
+                    _("A %(channel)s permission needs the contact's %(field)s.")
+                    % {"channel": Channel(channel).label, "field": Contact._meta.get_field(
+                        needed).verbose_name}, code="no_recipient"))
+        self._clean_attributes(cleaned)
+        return cleaned
+
+    def _clean_attributes(self, cleaned: dict) -> None:
+        values = {name: cleaned.get(ATTRIBUTE_PREFIX + name) for name in self.attribute_names
+                  if ATTRIBUTE_PREFIX + name not in self.errors}
+        try:
+            cleaned["attributes"] = attributes_clean(values)
+        except ValidationError as error:
+            for name, errors in error.error_dict.items():
+                self.add_error(ATTRIBUTE_PREFIX + name, errors)
 
     def _clean_identifier(self, name, normalize):
         value = self.cleaned_data.get(name)
@@ -52,17 +95,6 @@ class ContactAdminForm(forms.ModelForm):
 
     def clean_external_id(self):
         return self._clean_identifier("external_id", normalize_external_id)
-
-    def clean(self):
-        cleaned = super().clean()
-        values = {name: cleaned.get(ATTRIBUTE_PREFIX + name) for name in self.attribute_names
-                  if ATTRIBUTE_PREFIX + name not in self.errors}
-        try:
-            cleaned["attributes"] = attributes_clean(values)
-        except ValidationError as error:
-            for name, errors in error.error_dict.items():
-                self.add_error(ATTRIBUTE_PREFIX + name, errors)
-        return cleaned
 
 
 def contact_admin_form() -> type[ContactAdminForm]:

@@ -36,7 +36,7 @@ def drop(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("consents", "0010_event_without_consent_index"),
+        ("consents", "0011_channel_iys_status"),
     ]
 
     operations = [migrations.RunPython(create, drop)]
