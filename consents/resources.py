@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields
 
-from consents.choices import Channel, ConsentType, Origin, Permission
+from consents.choices import Channel, ConsentType, IysHeld, Origin, Permission
 from consents.exports import FormulaSafeResource, column
 from consents.models import ConsentEvent, Contact, ProfileAttribute
 from consents.presenters import (
@@ -23,6 +23,7 @@ from consents.presenters import (
     event_reference,
 )
 from consents.rules import TURKEY
+from consents.selectors import channel_sendable, connector_installed
 
 
 def _local_time(value: datetime | None) -> str:
@@ -55,10 +56,23 @@ class ContactResource(FormulaSafeResource):
             ("phone", column(_("Phone"), lambda c: c.phone or "")),
             ("external_id", column(_("External ID"), lambda c: c.external_id or "")),
         ]
+        # Per channel: the permission, what İYS holds, and sendable as the panel and the API
+        # define it (consents.selectors.channel_sendable); the connector is looked up once.
+        installed = connector_installed()
         for channel in Channel:
-            found.append((f"{channel.value}_permission", column(
-                _("%(channel)s permission") % {"channel": channel.label},
-                lambda c, channel=channel.value: _label(Permission, c.permission(channel)))))
+            name = {"channel": channel.label}
+            found += [
+                (f"{channel.value}_permission", column(
+                    _("%(channel)s permission") % name,
+                    lambda c, ch=channel.value: _label(Permission, c.permission(ch)))),
+                (f"{channel.value}_iys_status", column(
+                    _("%(channel)s in İYS") % name,
+                    lambda c, ch=channel.value: _label(IysHeld, c.iys_status(ch)))),
+                (f"{channel.value}_sendable", column(
+                    _("%(channel)s sendable") % name,
+                    lambda c, ch=channel.value: _yes_no(
+                        channel_sendable(c, ch, installed=installed)))),
+            ]
         for attribute in ProfileAttribute.objects.order_by("name"):
             found.append((f"attribute_{attribute.name}", column(
                 attribute.label or attribute.name,

@@ -7,9 +7,11 @@ import openpyxl
 import pytest
 
 from consents.choices import Origin
-from consents.models import ConsentEvent, ProfileAttribute
+from consents.models import ConsentEvent, Contact, ProfileAttribute
+from consents.selectors import sendable_q
 from consents.services import consent_apply
 from tests.consents.factories import ConsentInputFactory, ContactFactory, ProfileAttributeFactory
+from tests.uploads.factories import IysConnectorFactory
 
 pytestmark = pytest.mark.django_db
 CONTACTS = "/admin/consents/contact/"
@@ -86,7 +88,25 @@ def test_contacts_export_has_a_column_per_attribute_in_real_utf8(staff_client, o
     record = dict(zip(header, row, strict=True))
     assert record["Şehir"] == "İzmir" and record["VIP"] == "Yes"
     assert record["E-mail permission"] == "Opt-in" and record["SMS permission"] == "Opt-out"
+    # No connector installed: opt-in is sendable; İYS holds nothing known yet.
+    assert record["E-mail sendable"] == "Yes" and record["SMS sendable"] == "No"
+    assert record["E-mail in İYS"] == "Nothing known"
     assert "\\u" not in header and "attributes" not in header
+
+
+def test_sendable_in_the_export_is_the_panels_sendable(staff_client, origin):
+    """With a connector installed only İYS's ONAY makes an opt-in sendable."""
+    IysConnectorFactory()
+    held = ContactFactory(email="onay@example.com", email_permission="opt_in",
+                          email_iys_status="ONAY")
+    ContactFactory(email="bekliyor@example.com", email_permission="opt_in")
+    header, *rows = csv_rows(export(staff_client, CONTACTS, CSV_FORMAT))
+    records = {r["E-mail"]: r for r in (dict(zip(header, row, strict=True)) for row in rows)}
+    assert records["onay@example.com"]["E-mail sendable"] == "Yes"
+    assert records["onay@example.com"]["E-mail in İYS"] == "ONAY"
+    assert records["bekliyor@example.com"]["E-mail sendable"] == "No"
+    sendable = Contact.objects.filter(sendable_q("email"))
+    assert list(sendable) == [held]
 
 
 def test_export_headers_follow_the_language(staff_client):
