@@ -3,8 +3,9 @@
 Admin classes stay thin: every write goes through consents.services.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -234,7 +235,9 @@ class ConsentAdmin(IdentifierSearchMixin, admin.ModelAdmin):
     search_fields = ["recipient", "iys_transaction_id"]
     identifier_lookups = RECIPIENT_LOOKUPS
     term_lookups = ("iys_transaction_id",)
-    raw_id_fields = ["contact"]
+    # The contact is picked by typing an e-mail, a phone in any form or an external ID
+    # (ContactAdmin's index-backed search), not by a raw ID.
+    autocomplete_fields = ["contact"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
 
@@ -256,6 +259,13 @@ class ConsentAdmin(IdentifierSearchMixin, admin.ModelAdmin):
         consent = consent_apply(contact=form.cleaned_data["contact"], origin=admin_origin(request),
                                 **form.consent_fields())
         obj.pk = consent.pk
+
+    def response_add(self, request, obj, post_url_continue=None):
+        consent = Consent.objects.get(pk=obj.pk)
+        self.message_user(request, _("Consent recorded for %(recipient)s: %(type)s, %(status)s.")
+                          % {"recipient": consent.recipient, "type": consent.get_type_display(),
+                             "status": consent.get_status_display()}, messages.SUCCESS)
+        return redirect(reverse("admin:consents_consent_change", args=[consent.pk]))
 
 
 @admin.register(ConsentEvent)
