@@ -112,7 +112,8 @@ else:
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport, so that
 # `make run` has a real, separate worker with nothing to install (never eager mode).
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+# "localhost" in the filesystem URL only spares kombu's "No hostname was supplied" warning.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem"):
     BROKER_QUEUE_DIR = VAR_DIR / "broker" / "queue"
     BROKER_QUEUE_DIR.mkdir(parents=True, exist_ok=True)
