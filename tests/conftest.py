@@ -100,6 +100,9 @@ def celery_worker_process(transactional_db):
 # test body around it are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+# axe-core (MPL-2.0), vendored from the npm registry. Loaded into every page as an init script:
+# that runs outside the page's Content-Security-Policy, which refuses inline scripts.
+AXE_SCRIPT = Path(__file__).parent / "assets" / "axe-core" / "axe.min.js"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]
@@ -121,6 +124,7 @@ def chromium():
 def page(chromium, live_server):
     context = chromium.new_context(base_url=live_server.url, locale="en-US",
                                    extra_http_headers={"Accept-Language": "en"})
+    context.add_init_script(path=str(AXE_SCRIPT))
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -142,7 +146,6 @@ def panel_login(page, username: str, password: str) -> None:
     page.click("input[type=submit]")
 
 
-AXE_SCRIPT = Path(__file__).parent / "assets" / "axe-core" / "axe.min.js"  # axe-core, MPL-2.0
 AXE_FAILING_IMPACTS = ("serious", "critical")
 
 
@@ -150,7 +153,7 @@ def axe_check(page, *, exclude: tuple[str, ...] = ()) -> None:
     """Run axe-core (vendored from the npm registry) on the page as it is now; fail on
     serious or critical accessibility violations, naming each rule and element."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_SCRIPT))
+        page.add_script_tag(path=str(AXE_SCRIPT))  # a page opened without the init script
     results = page.evaluate(
         "async (exclude) => await axe.run({exclude: exclude.map(s => [s])},"
         " {resultTypes: ['violations']})", list(exclude))
@@ -171,6 +174,7 @@ def page_in(chromium, live_server):
             base_url=live_server.url, locale="tr-TR" if language == "tr" else "en-US",
             extra_http_headers={"Accept-Language": language},
             viewport={"width": width, "height": 900}, accept_downloads=True)
+        context.add_init_script(path=str(AXE_SCRIPT))
         contexts.append(context)
         new_page = context.new_page()
         new_page.set_default_timeout(15_000)
