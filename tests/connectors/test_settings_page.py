@@ -61,6 +61,41 @@ def test_saving_keeps_the_stored_password_and_the_test_button_checks_it(sandbox,
 
 
 @pytest.mark.django_db
+def test_save_and_test_saves_only_a_working_connection_unless_told_to(sandbox,
+                                                                     admin_role_client):
+    configure(sandbox, integrator=False)
+    response = admin_role_client.post(change_url(), form_data(
+        base_url=sandbox.url, username="someone-else", password="wrong",
+        _test_connection="1"))
+    page = response.content.decode()
+    assert response.status_code == 200  # the form again, with the reason
+    assert "İYS refused the connection" in page and "Nothing was saved" in page
+    assert 'name="_save_anyway"' in page
+    assert (IysConnector.load().username, IysConnector.load().password) == (
+        "demo", "demo-password")
+
+    response = admin_role_client.post(change_url(), form_data(
+        base_url=sandbox.url, username="someone-else", password="wrong",
+        _save_anyway="1", _continue=None))
+    assert response.status_code == 302
+    assert IysConnector.load().username == "someone-else"
+
+
+@pytest.mark.django_db
+def test_integrator_mode_does_not_say_the_initial_sync_is_scheduled(sandbox,
+                                                                    admin_role_client):
+    configure(sandbox, integrator=False)
+    assert IysConnector.load().initial_sync_state == "scheduled"
+    configure(sandbox, integrator=True)
+    admin_role_client.post(change_url(), form_data(base_url=sandbox.url,
+                                                   integrator_mode="on",
+                                                   mutabakat_confirmed="on"))
+    page = admin_role_client.get(change_url()).content.decode()
+    assert "Scheduled for the night window" not in page
+    assert "Not needed in Integrator mode" in page
+
+
+@pytest.mark.django_db
 def test_a_marketer_gets_403(marketer_client):
     assert marketer_client.get(change_url()).status_code == 403
     assert marketer_client.get(
