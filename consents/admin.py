@@ -35,6 +35,14 @@ from consents.services import (
 NAME_ATTRIBUTES = ("first_name", "last_name")
 
 
+def _display_value(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return str(value)
+
+
 def admin_origin(request) -> ChangeOrigin:
     return ChangeOrigin(kind=Origin.ADMIN, reference=request.path, actor=request.user)
 
@@ -132,7 +140,7 @@ class ContactAdmin(IdentifierSearchMixin, LargeExportMixin, admin.ModelAdmin):
                           "external_id_prefix": ("external_id__startswith",)}
     search_help_text = _("Search by e-mail, e-mail domain (@example.com.tr), phone in any "
                          "form (0532 123 45 67, +90 532…) or the start of an external ID.")
-    readonly_fields = ["channels", "created_at", "updated_at", "history"]
+    readonly_fields = ["channels", "created_at", "updated_at", "history", "attribute_values"]
     sms_sendable = _sendable_column("sms", _("SMS sendable"))
     email_sendable = _sendable_column("email", _("e-mail sendable"))
     call_sendable = _sendable_column("call", _("call sendable"))
@@ -185,15 +193,28 @@ class ContactAdmin(IdentifierSearchMixin, LargeExportMixin, admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         attributes = [ATTRIBUTE_PREFIX + name for name in
                       ProfileAttribute.objects.order_by("name").values_list("name", flat=True)]
+        permissions = ["channels", "email_permission", "sms_permission", "call_permission",
+                       "consent_source"]
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read only: the stored values, not the edit form's fields.
+            attributes = ["attribute_values"] if attributes else []
+            permissions.remove("consent_source")
         fieldsets = [
             (None, {"fields": ["email", "phone", "external_id"]}),
-            (_("Permissions"), {"fields": ["channels", "email_permission", "sms_permission",
-                                           "call_permission", "consent_source"]}),
+            (_("Permissions"), {"fields": permissions}),
         ]
         if attributes:
             fieldsets.append((_("Profile attributes"), {"fields": attributes}))
         fieldsets.append((_("Record"), {"fields": ["created_at", "updated_at", "history"]}))
         return fieldsets
+
+    @admin.display(description=_("Profile attributes"))
+    def attribute_values(self, obj):
+        labels = dict(ProfileAttribute.objects.order_by("name").values_list("name", "label"))
+        rows = ((label or name, _display_value(obj.attributes.get(name)))
+                for name, label in labels.items())
+        return format_html('<table class="attribute-values"><tbody>{}</tbody></table>',
+                           format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows))
 
     @admin.display(description=_("consent history"))
     def history(self, obj):

@@ -63,3 +63,10 @@ def test_emptying_a_field_clears_the_attribute(admin_role_client, attributes):
     assert _post(admin_role_client, contact, city="", vip="unknown").status_code == 302
     contact.refresh_from_db()
     assert contact.attributes == {}
+
+
+def test_a_read_only_role_sees_the_stored_values_with_their_labels(staff_client, attributes):
+    contact = ContactFactory(attributes={"city": "İzmir", "vip": True})
+    page = staff_client.get(f"/admin/consents/contact/{contact.pk}/change/").content.decode()
+    assert "<th>City</th><td>İzmir</td>" in page and "<th>VIP</th><td>Yes</td>" in page
+    assert "Attribute city" not in page and "None" not in page
