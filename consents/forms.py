@@ -32,7 +32,7 @@ class ContactAdminForm(forms.ModelForm):
     # A permission changed here is a consent the person gave or withdrew: it is recorded (now,
     # from this source) and goes to İYS like any other.
     consent_source = forms.ChoiceField(
-        label=_("consent source"), required=False,
+        label=_("Consent source"), required=False,
         choices=[("", "---------"), *((value, label) for value, label in ConsentSource.choices
                                      if value != ConsentSource.HS_2015)],
         help_text=_("Where the person gave or withdrew consent: needed when a permission "

@@ -4,9 +4,10 @@ import contextlib
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from consents.choices import (
     CHANNEL_OF_TYPE,
@@ -24,6 +25,7 @@ from consents.identifiers import (
     normalize_phone,
 )
 from consents.models import Consent, Contact
+from consents.pg import pg_cursor
 from consents.policy import delivery_policy
 
 
@@ -116,12 +118,14 @@ class ChannelState(NamedTuple):
 # Why a consent stayed here, as its İYS error code says (consents.policy.Decision.reason and
 # the push's codes).
 LOCAL_REASONS = {
-    "LATE": _lazy("the consent is more than 3 business days old, so İYS no longer takes it"),
-    "NOT_PERMITTED": _lazy("the partner permission for this channel is not granted"),
-    "SYNC_UNKNOWN": _lazy("İYS does not know this recipient (Sync mode never creates one)"),
-    "IYS_NO_ONAY": _lazy("İYS holds no ONAY for this recipient"),
-    "ALREADY_IN_IYS": _lazy("İYS already holds this status"),
-    "SUPERSEDED": _lazy("a newer consent replaced it before it was sent"),
+    "LATE": gettext_lazy(
+        "the consent is more than 3 business days old, so İYS no longer takes it"),
+    "NOT_PERMITTED": gettext_lazy("the partner permission for this channel is not granted"),
+    "SYNC_UNKNOWN": gettext_lazy(
+        "İYS does not know this recipient (Sync mode never creates one)"),
+    "IYS_NO_ONAY": gettext_lazy("İYS holds no ONAY for this recipient"),
+    "ALREADY_IN_IYS": gettext_lazy("İYS already holds this status"),
+    "SUPERSEDED": gettext_lazy("a newer consent replaced it before it was sent"),
 }
 
 
@@ -216,8 +220,9 @@ def audience_check(*, channel: str, recipients: list[str]
                    ) -> tuple[list[str], list[dict[str, str]]]:
     """Which recipients a campaign may message on a channel now, and why not the others.
 
-    Recipients come back as given. One query for the contacts and one for their consents
-    still on the way to İYS, whatever the number of recipients."""
+    Recipients come back as given. One query, whatever the number of recipients: the
+    contacts holding them, their permission, what İYS holds and whether a consent of the
+    channel is still on its way to İYS."""
     installed = connector_installed()
     field = "email" if channel == "email" else "phone"
     normalize = normalize_email if field == "email" else normalize_phone
@@ -228,23 +233,50 @@ def audience_check(*, channel: str, recipients: list[str]
             wanted[raw] = normalize(raw)
         except ValidationError as error:
             not_sendable.append({"recipient": raw, "reason": error.messages[0]})
-    contacts = {getattr(c, field): c for c in Contact.objects.filter(
-        **{f"{field}__in": set(wanted.values())})}
-    type_ = TYPE_OF_CHANNEL[channel]
+    found = _audience_rows(field, channel, TYPE_OF_CHANNEL[channel], set(wanted.values()))
+    sendable: list[str] = []
+    unknown = _("No contact has this %(field)s.") % {
+        "field": Contact._meta.get_field(field).verbose_name}
+    reasons: dict[tuple[str, str, bool], str] = {}  # a handful of distinct answers
+    for raw, value in wanted.items():
+        row = found.get(value)
+        if row is None:
+            not_sendable.append({"recipient": raw, "reason": unknown})
+            continue
+        permission, held, pending = row
+        if permission == Permission.OPT_IN and (not installed or held == IysHeld.ONAY):
+            sendable.append(raw)
+            continue
+        if row not in reasons:
+            reasons[row] = _not_sendable_reason(permission, held or None, pending, None)
+        not_sendable.append({"recipient": raw, "reason": reasons[row]})
+    return sendable, not_sendable
+
+
+_AUDIENCE_SQL = """
+SELECT c.{field}, c.{channel}_permission, c.{channel}_iys_status, EXISTS (
+    SELECT FROM consents_consent AS k WHERE k.contact_id = c.id AND k.type = %s
+    AND k.recipient_type = 'BIREYSEL' AND k.iys_state = ANY(%s))
+FROM consents_contact AS c WHERE c.{field} = ANY(%b)
+"""
+
+
+def _audience_rows(field: str, channel: str, type_: str,
+                   values: set[str]) -> dict[str, tuple[str, str, bool]]:
+    """identifier -> (permission, what İYS holds, pending). On PostgreSQL one statement with
+    the identifiers as one array (the ORM compiled 10,000 placeholders and built 10,000 model
+    instances); elsewhere two ORM queries."""
+    if not values:
+        return {}
+    if connection.vendor == "postgresql":
+        with pg_cursor() as cursor:
+            cursor.execute(_AUDIENCE_SQL.format(field=field, channel=channel),
+                           [type_, [str(state) for state in OPEN_STATES], list(values)])
+            return {row[0]: row[1:] for row in cursor.fetchall()}
+    rows = list(Contact.objects.filter(**{f"{field}__in": values}).values_list(
+        "pk", field, f"{channel}_permission", f"{channel}_iys_status"))
     pending = set(Consent.objects.filter(
-        contact_id__in=[c.pk for c in contacts.values()], type=type_,
+        contact_id__in=[row[0] for row in rows], type=type_,
         recipient_type=RecipientType.BIREYSEL, iys_state__in=OPEN_STATES,
     ).values_list("contact_id", flat=True))
-    sendable: list[str] = []
-    for raw, value in wanted.items():
-        contact = contacts.get(value)
-        if contact is None:
-            not_sendable.append({"recipient": raw, "reason": _("No contact has this %(field)s.")
-                                 % {"field": Contact._meta.get_field(field).verbose_name}})
-        elif channel_sendable(contact, channel, installed=installed):
-            sendable.append(raw)
-        else:
-            not_sendable.append({"recipient": raw, "reason": _not_sendable_reason(
-                contact.permission(channel), contact.iys_status(channel) or None,
-                contact.pk in pending, None)})
-    return sendable, not_sendable
+    return {value: (permission, held, pk in pending) for pk, value, permission, held in rows}

@@ -302,6 +302,10 @@ def consent_apply(*, contact: Contact, type: str, status: str, source: str = "",
     (the push keeps the order). The new one becomes current, an individual consent sets the
     channel permission, and the connector's policy decides whether it goes to İYS.
     """
+    # One writer at a time per contact: two captures of one recipient must not both build on
+    # the same current consent (the second one then sees the first one's, committed).
+    list(Contact.objects.select_for_update().filter(pk=contact.pk).values_list("pk"))
+    contact.refresh_from_db()
     facts = consent_facts(contact=contact, type=type, status=status, source=source,
                           consent_date=consent_date, recipient_type=recipient_type)
     current = consent_validate(facts, lock=True)

@@ -39,10 +39,14 @@ SUMMARY_LABELS = [
     ("updated", gettext_lazy("Contacts updated")),
     ("optout", gettext_lazy("Created or kept as opt-out (missing or invalid İYS fields)")),
     ("rejected", gettext_lazy("Rows rejected")),
+    ("not_recorded", gettext_lazy("Rows of existing contacts not recorded (invalid İYS fields; "
+                                  "their consents are kept)")),
     ("duplicates", gettext_lazy("Rows for a contact that appears again (the last row wins)")),
     ("cell_errors", gettext_lazy("Cells not imported (wrong type)")),
     ("consents", gettext_lazy("Consents recorded")),
     ("queued_for_iys", gettext_lazy("Consents queued for İYS")),
+    ("check_for_iys", gettext_lazy("RETs waiting for İYS to be asked whether it holds an ONAY")),
+    ("superseded", gettext_lazy("Earlier waiting consents superseded (never sent to İYS)")),
     ("local_only", gettext_lazy("Consents stored locally only (older than 3 business days)")),
 ]
 

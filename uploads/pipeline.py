@@ -32,6 +32,7 @@ from consents.bulk import (
 )
 from consents.choices import ConsentType, IysState, Origin, Permission
 from consents.dates import parse_consent_date
+from consents.delivery import SUPERSEDABLE
 from consents.models import ProfileAttribute
 from consents.policy import Decision
 from consents.rules import (
@@ -54,7 +55,8 @@ from uploads import matching
 from uploads.models import Upload, UploadRowError
 
 COUNT_KEYS = ("rows", "created", "updated", "optout", "rejected", "duplicates",
-              "queued_for_iys", "local_only", "consents", "cell_errors", "not_recorded")
+              "queued_for_iys", "local_only", "consents", "cell_errors", "not_recorded",
+              "check_for_iys", "superseded")
 Kind = UploadRowError.Kind
 
 
@@ -167,6 +169,8 @@ _TEXT = str(ProfileAttribute.Type.TEXT)
 _EPOSTA, _MESAJ = str(ConsentType.EPOSTA), str(ConsentType.MESAJ)
 _OPT_IN, _OPT_OUT = str(Permission.OPT_IN), str(Permission.OPT_OUT)
 _PENDING, _BIREYSEL = str(IysState.PENDING), "BIREYSEL"
+_CHECK = str(IysState.CHECK)
+_SUPERSEDABLE = frozenset(str(state) for state in SUPERSEDABLE)
 
 
 class _Reader:
@@ -428,7 +432,13 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
     origin = ChangeOrigin(kind=Origin.UPLOAD, reference=upload.reference, actor=actor)
     written = contact_changes_write(changes, origin=origin, defer=defer)
     counts["consents"] += len(written.consents)
-    counts["queued_for_iys"] += sum(1 for c in written.consents if c.iys_state == _PENDING)
+    for consent in written.consents:
+        counts["queued_for_iys"] += consent.iys_state == _PENDING
+        counts["check_for_iys"] += consent.iys_state == _CHECK  # a RET: İYS is asked first
+    # Earlier consents still waiting that this upload's consents replaced: never sent.
+    counts["superseded"] += sum(1 for change in changes for intent in change.consents
+                                if intent.previous is not None
+                                and intent.previous.iys_state in _SUPERSEDABLE)
     result = ChunkResult(counts=counts, errors=errors, written=written,
                          mostly_existing=2 * len(known) >= len(read.rows),
                          mostly_unchanged=10 * len(unchanged) >= 9 * len(read.rows))
@@ -637,7 +647,7 @@ class _Decider:
         source, status, when = row.iys
         columns, now = self.columns, self.now
         too_late = self.policy.too_late(when)  # the row's consents share the date
-        optout = late_noted = False
+        optout = late_noted = kept_noted = False
         for type_, channel, recipient in channels:
             facts = ConsentFacts(recipient=recipient, recipient_type="BIREYSEL", type=type_,
                                  status=status, source=source, consent_date=when)
@@ -658,7 +668,9 @@ class _Decider:
                 # A new contact's channel is created as opt-out (Case 6); an existing one keeps
                 # its current consent and permission.
                 kept = change.contact is not None
-                if not kept:
+                if kept:
+                    kept_noted = True
+                else:
                     optout = True
                     change.permissions[channel] = _OPT_OUT
                 for field_name, items in consent_errors(facts, current=stored,
@@ -690,3 +702,5 @@ class _Decider:
                                                  current, reason=decision.reason))
         if optout:
             self.counts["optout"] += 1
+        elif kept_noted:
+            self.counts["not_recorded"] += 1

@@ -49,6 +49,10 @@ def iys_delivery_state(facts: ConsentFacts, *, previous: Consent | None,
         return Decision(IysState.LOCAL, "SYNC_UNKNOWN")
     if in_flight or held == _ONAY:
         return Decision(IysState.PENDING)
+    # iletiMerkezi has no status query: the RET goes, and İYS refuses it only if it holds
+    # nothing (better refused than an ONAY left standing).
+    if connector.route == IysConnector.Route.ILETIMERKEZI:
+        return Decision(IysState.PENDING)
     return Decision(IysState.CHECK)
 
 
@@ -97,7 +101,8 @@ def connector_settings_saved(*, connector: IysConnector) -> IysConnector:
     initial sync for the night window. A mode switch takes effect at the next job."""
     fields = ["blocked_reason"]
     connector.blocked_reason = ""
-    if (connector.is_ready and not connector.integrator_mode
+    # In Integrator mode too: the hub imports what İYS holds before it decides anything.
+    if (connector.is_ready
             and connector.initial_sync_state in (IysConnector.InitialSync.NOT_STARTED,
                                                  IysConnector.InitialSync.SCHEDULED)):
         connector.initial_sync_state = IysConnector.InitialSync.SCHEDULED

@@ -119,13 +119,13 @@ def _outgoing(queryset: QuerySet[Consent], chunk_size: int = 2000) -> Iterator[O
 
 
 def _outbox(connector: IysConnector, limit: int, report: PushReport, after: int = 0,
-            in_flight: Collection[int] = (), busy: Collection[tuple[str, str, str]] = (),
+            busy: Collection[tuple[str, str, str]] = (),
             state: str = IysState.PENDING) -> tuple[list[Outgoing], int]:
-    """The next waiting consents above id ``after``, oldest first, at most one per recipient
-    and type (İYS refuses duplicates in one request and order matters); late or unpermitted
-    ones drop out, and those in a request of this run (``in_flight``) are skipped. Also returns
-    where the next call should start: the last id read, or just before the first consent held
-    back as a duplicate, so that it goes in a later request.
+    """The next consents in ``state`` above id ``after``, oldest first, at most one per
+    recipient and type (İYS refuses duplicates in one request and order matters); late or
+    unpermitted ones drop out, and keys with an older consent in flight (``busy``) wait. Also
+    returns where the next call should start: the last id read, or just before the first
+    consent held back as a duplicate, so that it goes in a later request.
 
     Reading on from ``after`` rather than from the first pending consent matters: each batch
     leaves its consents' old (pending) entries in the state index until vacuum, and starting
@@ -145,8 +145,6 @@ def _outbox(connector: IysConnector, limit: int, report: PushReport, after: int 
         for consent in _outgoing(Consent.objects.filter(iys_state=state, pk__gt=after)
                                  .order_by("pk"), limit):
             last = consent.pk
-            if consent.pk in in_flight:
-                continue
             key = (consent.recipient, consent.recipient_type, consent.type)
             if key in busy:  # an older consent of this key is in flight: wait for its result
                 continue
