@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from accounts.roles import ADMIN, MARKETER
 from accounts.services import user_with_role
 from connectors.models import IysConnector
-from tests.conftest import panel_login, screenshot
+from tests.conftest import axe_check, panel_login, screenshot
 from tests.connectors.conftest import configure
 from tests.connectors.factories import waiting_consents
 
@@ -120,6 +120,7 @@ def test_an_admin_turns_integrator_mode_on_and_a_marketer_cannot_open_the_page(p
     page.click("input[name=_continue]")
     expect(page.locator(".messagelist .success")).to_be_visible()
     expect(page.get_by_text("İYS Integrator mode: we create and update")).to_be_visible()
+    axe_check(page)
     screenshot(page, "iys-connector-integrator-on")
     connector = IysConnector.load()
     assert connector.integrator_mode and connector.is_ready
@@ -129,3 +130,4 @@ def test_an_admin_turns_integrator_mode_on_and_a_marketer_cannot_open_the_page(p
     panel_login(page, "marketer", password)
     response = page.goto("/admin/connectors/iysconnector/")
     assert response.status == 403
+    axe_check(page)
