@@ -20,10 +20,10 @@ LANGUAGES = ["tr", "en"]
 TEXT = {
     "tr": {"refused": "Bu sayfayı açamazsınız", "save": "Kaydet", "yes": "Evet",
            "download": "Dosyayı indir", "ready": "İndirmeye hazır", "city": "Şehir",
-           "go": "Gönder"},
+           "go": "Gönder", "rows": "3 / 3 satır"},
     "en": {"refused": "You may not open this page", "save": "Save", "yes": "Yes",
            "download": "Download the file", "ready": "Ready to download", "city": "Şehir",
-           "go": "Submit"},
+           "go": "Submit", "rows": "3 of 3 rows"},
 }
 
 
@@ -99,6 +99,8 @@ def test_a_large_export_ends_in_a_download_link(page_in, language, settings,
     expect(page.locator("#export-state")).to_have_text(TEXT[language]["ready"], timeout=60_000)
     link = page.get_by_role("link", name=TEXT[language]["download"])
     expect(link).to_be_visible()
+    expect(page.locator("#export-text")).to_have_text(TEXT[language]["rows"])
+    expect(page.locator("#export-message")).to_be_hidden()
     axe_check(page)
     screenshot(page, f"export-download-link-{language}")
     with page.expect_download() as download:
