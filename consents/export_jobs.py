@@ -29,8 +29,8 @@ from consents.resources import ConsentEventResource, ContactResource
 
 logger = logging.getLogger(__name__)
 EXPORT_RESOURCES: dict[str, type[ModelResource]] = {
-    "contacts": ContactResource,
-    "events": ConsentEventResource,
+    ExportJob.Resource.CONTACTS: ContactResource,
+    ExportJob.Resource.EVENTS: ConsentEventResource,
 }
 XLSX_MAX_ROWS = 1_048_576 - 1  # a sheet's limit, less the header row
 PROGRESS_EVERY = 2_000

@@ -264,6 +264,10 @@ class ExportJob(models.Model):
         CSV = "csv", "CSV"
         XLSX = "xlsx", "XLSX"
 
+    class Resource(models.TextChoices):
+        CONTACTS = "contacts", _("Contacts")
+        EVENTS = "events", _("Consent history")
+
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Writing the file")
@@ -272,7 +276,7 @@ class ExportJob(models.Model):
 
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                      null=True, related_name="+", verbose_name=_("requested by"))
-    resource = models.CharField(_("export"), max_length=20)
+    resource = models.CharField(_("export"), max_length=20, choices=Resource.choices)
     file_format = models.CharField(_("format"), max_length=4, choices=Format.choices)
     language = models.CharField(_("language"), max_length=10, default="tr")
     # The list's filtered queryset, pickled by Django (documented: "Pickling QuerySets"); it is
@@ -294,7 +298,7 @@ class ExportJob(models.Model):
         verbose_name_plural = _("exports")
 
     def __str__(self) -> str:
-        return self.file_name or f"#{self.pk}"
+        return self.file_name or f"{self.get_resource_display()} #{self.pk}"
 
     @property
     def percent(self) -> int:

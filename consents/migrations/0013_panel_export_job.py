@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             name='ExportJob',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('resource', models.CharField(max_length=20, verbose_name='export')),
+                ('resource', models.CharField(choices=[('contacts', 'Contacts'), ('events', 'Consent history')], max_length=20, verbose_name='export')),
                 ('file_format', models.CharField(choices=[('csv', 'CSV'), ('xlsx', 'XLSX')], max_length=4, verbose_name='format')),
                 ('language', models.CharField(default='tr', max_length=10, verbose_name='language')),
                 ('query', models.BinaryField()),
