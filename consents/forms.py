@@ -109,9 +109,11 @@ def contact_admin_form() -> type[ContactAdminForm]:
 class ConsentAdminForm(forms.ModelForm):
     """Recording a new consent by hand; the date is read as Turkey time."""
 
-    consent_date = forms.CharField(required=False,
+    consent_date = forms.CharField(label=Consent._meta.get_field("consent_date").verbose_name,
+                                   required=False,
                                    help_text="dd.mm.yy hh:mm:ss / YYYY-MM-DD HH:MM:SS")
-    status = forms.ChoiceField(choices=ConsentStatus.choices)
+    status = forms.ChoiceField(label=Consent._meta.get_field("status").verbose_name,
+                               choices=ConsentStatus.choices)
 
     class Meta:
         model = Consent

@@ -39,3 +39,11 @@ def test_no_page_writes_a_dotless_capital_i_in_turkish(admin_role_client):
         if found:
             wrong[url] = found
     assert not wrong
+
+
+def test_permissions_and_hand_recorded_consents_are_named_in_turkish(admin_role_client):
+    tr = {"Accept-Language": "tr"}
+    group = admin_role_client.get("/admin/auth/group/add/", headers=tr).content.decode()
+    assert "Can add" not in group and "Kişi yükleme: ekleyebilir" in group
+    consent = admin_role_client.get("/admin/consents/consent/add/", headers=tr).content.decode()
+    assert "Consent date" not in consent and "Status:" not in consent
