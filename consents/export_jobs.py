@@ -10,6 +10,7 @@ import csv
 import logging
 import pickle
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -36,6 +37,9 @@ XLSX_MAX_ROWS = 1_048_576 - 1  # a sheet's limit, less the header row
 PROGRESS_EVERY = 2_000
 CHUNK_ROWS = 2_000
 TASK_NAME = "consents.export_job_process"
+# A file is deleted this long after it was written (the job's record stays): exports hold
+# personal data, and a million-row file is large.
+KEEP_FILES = timedelta(days=7)
 
 
 class ExportTooLarge(ValueError):
@@ -79,8 +83,20 @@ def export_path(job: ExportJob) -> Path:
     return Path(settings.PRIVATE_EXPORT_ROOT) / job.file_name
 
 
+def export_files_expire() -> int:
+    """Delete the files of exports finished more than KEEP_FILES ago; returns how many."""
+    expired = 0
+    for job in ExportJob.objects.filter(state=ExportJob.State.DONE,
+                                        finished_at__lt=timezone.now() - KEEP_FILES):
+        export_path(job).unlink(missing_ok=True)
+        ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.EXPIRED)
+        expired += 1
+    return expired
+
+
 def export_job_run(*, job_id: int) -> None:
     """Write the file (again, from the start, if a worker died half-way)."""
+    export_files_expire()  # each export clears the old ones: no beat schedule needed
     job = ExportJob.objects.get(pk=job_id)
     if job.state == ExportJob.State.DONE:
         return  # a redelivered task: the file is there

@@ -273,6 +273,7 @@ class ExportJob(models.Model):
         RUNNING = "running", _("Writing the file")
         DONE = "done", _("Ready to download")
         FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired: the file was deleted")
 
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                      null=True, related_name="+", verbose_name=_("requested by"))
@@ -308,4 +309,4 @@ class ExportJob(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.state in (self.State.DONE, self.State.FAILED)
+        return self.state in (self.State.DONE, self.State.FAILED, self.State.EXPIRED)

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('language', models.CharField(default='tr', max_length=10, verbose_name='language')),
                 ('query', models.BinaryField()),
                 ('fields', models.JSONField(blank=True, default=list, verbose_name='columns')),
-                ('state', models.CharField(choices=[('queued', 'Queued'), ('running', 'Writing the file'), ('done', 'Ready to download'), ('failed', 'Failed')], default='queued', max_length=8, verbose_name='state')),
+                ('state', models.CharField(choices=[('queued', 'Queued'), ('running', 'Writing the file'), ('done', 'Ready to download'), ('failed', 'Failed'), ('expired', 'Expired: the file was deleted')], default='queued', max_length=8, verbose_name='state')),
                 ('rows_total', models.PositiveIntegerField(default=0, verbose_name='rows')),
                 ('rows_done', models.PositiveIntegerField(default=0, verbose_name='rows written')),
                 ('file_name', models.CharField(blank=True, max_length=200, verbose_name='file')),

@@ -3,14 +3,16 @@
 import csv
 import io
 import time
+from datetime import timedelta
 
 import openpyxl
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from accounts.roles import ADMIN, MARKETER, STAFF
 from accounts.services import user_with_role
-from consents.export_jobs import export_job_run
+from consents.export_jobs import export_job_run, export_path
 from consents.models import Contact, ExportJob
 from tests.consents.factories import ContactFactory, ProfileAttributeFactory
 from tests.panel.test_exports import export
@@ -103,3 +105,23 @@ def test_a_filtered_list_exports_only_its_rows(settings):
     job = ExportJob.objects.get()
     export_job_run(job_id=job.pk)
     assert ExportJob.objects.get(pk=job.pk).rows_done == 3  # not the other domain's contact
+
+
+@pytest.mark.django_db
+def test_files_are_deleted_a_week_after_they_were_written(settings):
+    settings.EXPORT_ASYNC_ROWS = 2
+    _contacts()
+    staff = _client("personel", STAFF)
+    export(staff, CONTACTS, 0, expect=302)
+    old = ExportJob.objects.get()
+    export_job_run(job_id=old.pk)
+    old.refresh_from_db()
+    assert export_path(old).exists()
+    ExportJob.objects.filter(pk=old.pk).update(
+        finished_at=timezone.now() - timedelta(days=8))
+
+    export(staff, CONTACTS, 0, expect=302)
+    export_job_run(job_id=ExportJob.objects.exclude(pk=old.pk).get().pk)
+    old.refresh_from_db()
+    assert old.state == "expired" and not export_path(old).exists()
+    assert staff.get(f"/admin/consents/exportjob/{old.pk}/download/").status_code == 404
