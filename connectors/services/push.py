@@ -256,6 +256,19 @@ def _unclaim(batch: list[Outgoing], message: str) -> None:
                             error_message=message) for c in batch])
 
 
+def _sending_failed(batch: list[Consent | Outgoing], error: IysError) -> None:
+    """İYS refused the request itself (a 4xx): nothing was stored, the consents wait again.
+    A time-out, a lost answer or a 5xx may come after İYS stored it: the consents stay sent,
+    so that nothing newer of theirs overtakes them or supersedes them, and the next run sends
+    them again (_orphans_release; İYS answers a repeat with "same status", which the status
+    query confirms)."""
+    if not error.retryable:
+        _unclaim(batch, error.message)
+        return
+    _update([DeliveryUpdate(consent_id=c.pk, state=IysState.SENT, attempted=True,
+                            error_message=error.message) for c in batch])
+
+
 def _orphans_release() -> None:
     """Consents claimed by a run that died before its request was recorded: they wait again
     (sending one twice is harmless: İYS answers "same status" and the status query confirms)."""
@@ -349,7 +362,7 @@ def _bulk_send(client: IysClient, batch: list[Outgoing], report: PushReport) -> 
     try:
         answer = client.consents_bulk_add([consent_wire(c) for c in batch])
     except IysError as error:
-        _unclaim(batch, error.message)
+        _sending_failed(batch, error)
         raise
     # The record of the sending until the results come: no consent is written now (see the
     # module's docstring).
@@ -468,8 +481,8 @@ def iys_push_consent(*, consent_id: int) -> str:
     except IysValidationError as error:
         update = _rejection(client, consent, error.code, error.message)
     except IysError as error:  # down, rate limited past retries, or credentials: try later
-        update = DeliveryUpdate(consent_id=consent.pk, state=IysState.PENDING, attempted=True,
-                                error_message=error.message)
+        _sending_failed([consent], error)
+        return IysState.SENT if error.retryable else IysState.PENDING
     finally:
         client.close()
     _update([update])
