@@ -1,14 +1,14 @@
-"""Error pages in the panel's frame, translated: a refused page, a missing page, a failure."""
+"""Error pages in the panel's frame, translated: a refused page, a missing page, a failure.
+
+Under /api/ the API's middleware (api.middleware.ApiJsonMiddleware) answers JSON instead."""
 
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 
 def _error_page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
-    if request.path.startswith("/api/"):  # the API answers JSON, in the API's error shape
-        return JsonResponse({"errors": {"__all__": [title]}}, status=status)
     context = {**admin.site.each_context(request), "title": title, "message": message,
                "status": status}
     response = TemplateResponse(request, "panel_error.html", context, status=status)
@@ -27,8 +27,6 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     # As little as possible may fail here: no database (admin context needs it), plain frame.
-    if request.path.startswith("/api/"):
-        return JsonResponse({"errors": {"__all__": [_("Something went wrong")]}}, status=500)
     context = {"title": _("Something went wrong"), "status": 500, "message": _(
         "The panel could not finish this request. Nothing was lost; try again in a moment. "
         "If it keeps happening, tell the panel's admin the time it happened.")}
