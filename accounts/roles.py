@@ -11,7 +11,8 @@ models adds a migration calling it again.
 
 ADMIN, MARKETER, STAFF = "Admin", "Marketer", "Staff"
 
-ADMIN_APPS = ("consents", "connectors", "uploads", "api", "auth", "django_celery_beat", "axes")
+ADMIN_APPS = ("consents", "connectors", "uploads", "api", "auth", "django_celery_beat", "axes",
+              "insights", "webhooks")
 
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     MARKETER: {
@@ -19,6 +20,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "consents.consent": ("view",),
         "consents.profileattribute": ("view",),
         "uploads.upload": ("view", "add", "change"),
+        "insights.segment": ("view", "add", "change"),
+        "insights.segmentexport": ("view", "add"),
     },
     STAFF: {
         "consents.contact": ("view",),
@@ -27,6 +30,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "consents.profileattribute": ("view",),
         "uploads.upload": ("view",),
         "uploads.uploadrowerror": ("view",),
+        "insights.segment": ("view",),
+        "insights.segmentexport": ("view",),
     },
 }
 

@@ -1,5 +1,6 @@
 """JSON shapes of the API's answers."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from consents.dates import format_iys_date
@@ -23,18 +24,23 @@ def consent_to_json(consent: Consent) -> dict[str, Any]:
     }
 
 
-def contact_to_json(contact: Contact) -> dict[str, Any]:
+def contact_to_json(contact: Contact, consents: Iterable[Consent] | None = None,
+                    installed: bool | None = None) -> dict[str, Any]:
+    """``consents``: the contact's consents newest first, when the caller loaded them (a page
+    of contacts: no query per contact); ``installed``: connector_installed(), when known."""
+    consents = list(contact.consents.order_by("-id") if consents is None else consents)
     return {
         "channels": {channel: {"permission": state.permission, "iys_status": state.iys_status,
                                "pending": state.pending, "sendable": state.sendable,
                                "reason": state.reason}
-                     for channel, state in channel_states(contact).items()},
-        "tacir": tacir_states(contact),
+                     for channel, state in channel_states(
+                         contact, installed=installed, consents=consents).items()},
+        "tacir": tacir_states(contact, consents=consents),
         "email": contact.email,
         "phone": contact.phone,
         "external_id": contact.external_id,
         "permissions": {"email": contact.email_permission, "sms": contact.sms_permission,
                         "call": contact.call_permission},
         "attributes": contact.attributes,
-        "consents": [consent_to_json(c) for c in contact.consents.order_by("-id")],
+        "consents": [consent_to_json(c) for c in consents],
     }

@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from insights.dashboard import dashboard_context
+
 # (app_label, model_name) -> section key; the order of SECTIONS is the order on the index page.
 SECTIONS = {
     "targeting": _("Targeting"),
@@ -14,11 +16,14 @@ MODEL_SECTIONS = {
     ("consents", "contact"): "targeting",
     ("uploads", "upload"): "targeting",
     ("consents", "exportjob"): "targeting",
+    ("insights", "segment"): "targeting",
+    ("insights", "segmentexport"): "targeting",
     ("connectors", "iysconnector"): "settings",
     ("connectors", "reconciliationdifference"): "settings",
     ("connectors", "iysrejection"): "settings",
     ("consents", "profileattribute"): "developers",
     ("api", "apikey"): "developers",
+    ("webhooks", "webhookendpoint"): "developers",
     ("consents", "consent"): "history",
     ("consents", "consentevent"): "history",
 }
@@ -41,6 +46,11 @@ class PanelAdminSite(admin.AdminSite):
     site_header = _("İYS Permission Hub")
     site_title = _("İYS Permission Hub")
     index_title = _("Panel")
+    index_template = "admin/dashboard.html"
+
+    def index(self, request, extra_context=None):
+        """The front page for every role: the dashboard (insights), then the sections."""
+        return super().index(request, {**dashboard_context(), **(extra_context or {})})
 
     def get_app_list(self, request, app_label=None):
         app_list = super().get_app_list(request, app_label)

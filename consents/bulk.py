@@ -33,6 +33,7 @@ from consents.origins import ChangeOrigin
 from consents.pg import pg_cursor
 from consents.rules import TURKEY
 from consents.services import consent_event_snapshot
+from consents.signals import consents_changed
 
 IDENTIFIER_FIELDS = ("email", "phone", "external_id")
 PERMISSION_FIELDS = ("email_permission", "sms_permission", "call_permission")
@@ -149,12 +150,17 @@ class WriteResult:
     touched: list[ContactRecord] = field(default_factory=list)  # created or updated
     event_contacts: set[int] = field(default_factory=set)  # pks of contacts given an event
     pending: "_PostgresWriter | None" = None  # statements left for flush()
+    origin: ChangeOrigin | None = None  # until the chunk's consents_changed is sent
 
     def flush(self) -> None:
-        """Run the statements a deferred write prepared (in the writing transaction)."""
+        """Run the statements a deferred write prepared (in the writing transaction), then
+        announce the chunk's consents once (consents.signals), in the same transaction."""
         if self.pending is not None:
             self.pending.flush()
             self.pending = None
+        if self.origin is not None and self.consents:
+            consents_changed.send(sender=WriteResult, consents=self.consents, origin=self.origin)
+        self.origin = None
 
 
 def contacts_load(*, emails: set[str], phones: set[str],
@@ -447,7 +453,7 @@ def contact_changes_write(changes: list[ContactChange], *, origin: ChangeOrigin,
     result = WriteResult(created=created, consents=consents,
                          touched=[*created, *updated.values()],
                          event_contacts={event[0].pk for event in events},
-                         pending=writer if postgres else None)
+                         pending=writer if postgres else None, origin=origin)
     if not defer:
         result.flush()
     return result

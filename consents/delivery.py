@@ -28,6 +28,7 @@ from consents.choices import CHANNEL_OF_TYPE, IysState, RecipientType
 from consents.models import Consent, ConsentEvent, Contact
 from consents.origins import ChangeOrigin
 from consents.pg import pg_cursor
+from consents.signals import consents_rejected
 
 # A superseded consent never went out (the push claims a consent, pending → sent, before it
 # sends it, and only a pending or checked one can be superseded): nothing can move it on.
@@ -97,9 +98,12 @@ def consent_delivery_bulk_update(*, updates: Iterable[DeliveryUpdate],
         return []
     befores = BEFORE_STATES if only_from is None else tuple(
         state for state in BEFORE_STATES if state in set(only_from))
-    if connection.vendor == "postgresql":
-        return _postgres_apply(by_id, origin, timezone.now(), befores)
-    return _django_apply(by_id, origin, timezone.now(), befores)
+    apply = _postgres_apply if connection.vendor == "postgresql" else _django_apply
+    applied = apply(by_id, origin, timezone.now(), befores)
+    rejected = [by_id[pk] for pk in applied if by_id[pk].state == IysState.REJECTED]
+    if rejected:
+        consents_rejected.send(sender=DeliveryUpdate, updates=rejected, origin=origin)
+    return applied
 
 
 def _wants_event(before: str, update: DeliveryUpdate) -> bool:

@@ -1,6 +1,7 @@
 """Reads of contacts and consents."""
 
 import contextlib
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -150,14 +151,20 @@ def channel_sendable(contact: Contact, channel: str, *, installed: bool) -> bool
             and (not installed or contact.iys_status(channel) == IysHeld.ONAY))
 
 
-def channel_states(contact: Contact, *, installed: bool | None = None) -> dict[str, ChannelState]:
-    """Every channel's state; one query for the consents behind them."""
+def channel_states(contact: Contact, *, installed: bool | None = None,
+                   consents: Iterable[Consent] | None = None) -> dict[str, ChannelState]:
+    """Every channel's state; one query for the consents behind them, none when the caller
+    gives the contact's consents (newest first, e.g. a page of contacts loaded at once)."""
     installed = connector_installed() if installed is None else installed
     latest: dict[str, Consent] = {}
     open_types: set[str] = set()
-    for consent in (contact.consents.filter(recipient_type=RecipientType.BIREYSEL)
+    if consents is None:
+        consents = (contact.consents.filter(recipient_type=RecipientType.BIREYSEL)
                     .order_by("-id").only("type", "iys_state", "iys_error_code", "status",
-                                          "is_current")):
+                                          "is_current", "recipient_type"))
+    for consent in consents:
+        if consent.recipient_type != RecipientType.BIREYSEL:
+            continue
         latest.setdefault(consent.type, consent)
         if consent.iys_state in OPEN_STATES:
             open_types.add(consent.type)
@@ -198,13 +205,20 @@ def _not_sendable_reason(permission: str, held: str | None, pending: bool,
     return _("İYS holds no ONAY for this channel.")
 
 
-def tacir_states(contact: Contact) -> dict[str, dict[str, str | None]]:
+def tacir_states(contact: Contact, *, consents: Iterable[Consent] | None = None
+                 ) -> dict[str, dict[str, str | None]]:
     """The merchant (TACIR) record of each channel, on its own: its current status and what
-    İYS holds (the status of the newest consent İYS accepted)."""
+    İYS holds (the status of the newest consent İYS accepted). ``consents``: the contact's
+    consents newest first, when the caller loaded them."""
     states: dict[str, dict[str, str | None]] = {
         str(channel): {"status": None, "iys_status": None} for channel in CHANNEL_OF_TYPE.values()}
-    for consent in (contact.consents.filter(recipient_type=RecipientType.TACIR)
-                    .order_by("id").only("type", "status", "is_current", "iys_state")):
+    if consents is None:
+        consents = (contact.consents.filter(recipient_type=RecipientType.TACIR)
+                    .order_by("-id").only("type", "status", "is_current", "iys_state",
+                                          "recipient_type"))
+    for consent in reversed(list(consents)):
+        if consent.recipient_type != RecipientType.TACIR:
+            continue
         state = states[str(CHANNEL_OF_TYPE[consent.type])]
         if consent.is_current:
             state["status"] = consent.status

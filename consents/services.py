@@ -28,6 +28,7 @@ from consents.origins import ChangeOrigin
 from consents.policy import delivery_policy
 from consents.rules import TURKEY, ConsentFacts, StoredConsent, consent_check
 from consents.selectors import contact_find
+from consents.signals import consents_changed, consents_rejected
 
 # Each identifier's normaliser, in the order identifiers_clean reports their problems.
 IDENTIFIER_NORMALIZERS = {"email": normalize_email, "phone": normalize_phone,
@@ -356,6 +357,7 @@ def consent_apply(*, contact: Contact, type: str, status: str, source: str = "",
         iys_state=decision.state, iys_error_code=decision.reason,
     )
     consent_recorded(contact=contact, consent=consent, previous=current, origin=origin)
+    consents_changed.send(sender=Consent, consents=[consent], origin=origin)
     if consent.iys_state == IysState.PENDING and origin.kind == Origin.API:
         transaction.on_commit(lambda: policy.push_soon(consent.pk))
     return consent
@@ -413,3 +415,5 @@ def consent_delivery_update(*, consent: Consent, state: str, origin: ChangeOrigi
         field=consent.type, before=before,
         after={"iys_state": state, "transaction_id": transaction_id, "error_code": error_code},
         **origin.event_fields())
+    if state == IysState.REJECTED and before != state:
+        consents_rejected.send(sender=Consent, updates=[consent], origin=origin)

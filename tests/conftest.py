@@ -152,7 +152,9 @@ def panel_login(page, username: str, password: str) -> None:
     page.goto("/admin/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("input[type=submit]")
+    # Wait for the page the login leads to (the dashboard takes a moment to load its charts).
+    with page.expect_navigation():
+        page.click("input[type=submit]")
 
 
 AXE_FAILING_IMPACTS = ("serious", "critical")

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "connectors",
     "uploads",
     "api",
+    "insights",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -178,10 +180,21 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
+# No banner on every start of manage.py, celery and gunicorn (it went to stderr).
+AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
 # The client's address is REMOTE_ADDR only: X-Forwarded-For is written by the client, and
 # would let a guesser pick a new address for every try (as in api/limits.py).
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# Webhooks (webhooks/README.md): targets are checked against SSRF before each connection.
+# Loopback only where the demo or tests need it; private networks only when listed here.
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
+WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=3.0)
+WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=5.0)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=10.0)
+WEBHOOK_RETRY_WINDOW_SECONDS = env.int("WEBHOOK_RETRY_WINDOW_SECONDS", default=24 * 60 * 60)
 
 # Messages live in the session: a new API key shown once never travels in a cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

@@ -12,3 +12,4 @@ PRIVATE_UPLOAD_ROOT = Path(  # noqa: F405
 PRIVATE_EXPORT_ROOT = Path(  # noqa: F405
     env("PRIVATE_EXPORT_ROOT", default=str(BASE_DIR / "var" / "test-exports"))  # noqa: F405
 )
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=True)  # receivers on 127.0.0.1

@@ -42,6 +42,7 @@ from connectors.services.clients import Outgoing, consent_wire, iletimerkezi_cli
 from connectors.services.locks import Lease, job_lock
 from connectors.services.records import IysRecord, already_in_iys
 from connectors.services.reports import JobReport
+from connectors.signals import connector_blocked
 from consents.choices import OPEN_STATES, IysState, Origin
 from consents.delivery import DeliveryUpdate, consent_delivery_bulk_update, consents_held_note
 from consents.models import Consent
@@ -87,8 +88,10 @@ def _update(updates: list[DeliveryUpdate], report: PushReport | None = None) -> 
             report.not_sent += update.state == IysState.LOCAL
 
 
+@transaction.atomic
 def _block(connector: IysConnector, reason: str) -> None:
     IysConnector.objects.filter(pk=connector.pk).update(blocked_reason=reason)
+    connector_blocked.send(sender=IysConnector, reason=reason)
 
 
 def _outgoing(queryset: QuerySet[Consent], chunk_size: int = 2000) -> Iterator[Outgoing]:

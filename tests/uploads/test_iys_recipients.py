@@ -13,7 +13,7 @@ pytestmark = pytest.mark.usefixtures("frozen_now", "attributes", "integrator")
 def test_an_upload_keeps_the_number_opts_it_out_and_says_why():
     upload = run_upload("phone_not_for_iys.csv")
 
-    notes = {(e.row_number, e.column, e.value): e.message for e in upload.row_errors.all()}
+    notes = {(e.row_number, e.column, e.value): e.text for e in upload.row_errors.all()}
     assert set(notes) == {(2, "phonenumber", "+1 302 365 1234"),
                           (3, "phonenumber", "+90 444 1 444")}
     assert all("only for Turkish numbers" in m and "nothing sent to İYS" in m
