@@ -1,4 +1,4 @@
-# Two commands: `make run` (everything set up, panel on http://127.0.0.1:8000/) and `make test`.
+# Two commands: `make run` (everything set up, panel on http://127.0.0.1:$(PORT)/) and `make test`.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -11,6 +11,9 @@ LOCK_OPTIONS := --quiet --generate-hashes --strip-extras --allow-unsafe --no-emi
 # `make test` runs on PostgreSQL and Redis, as production does; override to try SQLite.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/iys_hub
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# `make run PORT=8100 SANDBOX_PORT=8101` when 8000/8001 are taken.
+PORT ?= 8000
+SANDBOX_PORT ?= 8001
 
 .PHONY: install run test lint system-packages messages lock
 
@@ -31,8 +34,15 @@ lock:
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py setup_demo --sandbox-url http://127.0.0.1:8001
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+	$(BIN)/python manage.py setup_demo --sandbox-url http://127.0.0.1:$(SANDBOX_PORT) \
+		--panel-url http://127.0.0.1:$(PORT)/admin/
+	@if [ "$$(id -u)" = 0 ]; then echo "Running as root (a container?): Celery's warning about a \
+	worker with superuser privileges is silenced. It guards against pickled messages; this \
+	panel accepts JSON only. In production run the worker as an unprivileged user."; fi
+	PANEL_PORT=$(PORT) SANDBOX_PORT=$(SANDBOX_PORT) PATH="$(CURDIR)/$(BIN):$$PATH" \
+		PYTHONWARNINGS="ignore:You're running the worker with superuser privileges" \
+		DJANGO_RUNSERVER_HIDE_WARNING=true \
+		$(BIN)/honcho start -f Procfile
 
 # Debian's chromium for the browser tests (Playwright drives it; no browser download) and a
 # compose client that checks docker-compose.yml.

@@ -15,6 +15,7 @@ SECTIONS = {
 MODEL_SECTIONS = {
     ("consents", "contact"): "targeting",
     ("uploads", "upload"): "targeting",
+    ("consents", "exportjob"): "targeting",
     ("insights", "segment"): "targeting",
     ("insights", "segmentexport"): "targeting",
     ("connectors", "iysconnector"): "settings",

@@ -11,3 +11,8 @@ urlpatterns = [
     path("api/v1/segments/<int:pk>/contacts", segment_contacts, name="segment-contacts"),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages in the panel's frame, translated (config/views.py).
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"

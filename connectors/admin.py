@@ -13,7 +13,7 @@ from config.admin_site import ReadOnlyAdmin
 from connectors.forms import IysConnectorForm
 from connectors.models import IysConnector, IysRejection, ReconciliationDifference
 from connectors.services import connector_settings_saved
-from connectors.services.status import connector_counts, connector_test
+from connectors.services.status import connector_counts
 from consents.admin_search import RECIPIENT_LOOKUPS, IdentifierSearchMixin
 from consents.choices import IysState
 
@@ -55,8 +55,9 @@ class IysConnectorAdmin(admin.ModelAdmin):
         connector_settings_saved(connector=obj)
 
     def response_change(self, request, obj):
-        if "_test_connection" in request.POST:
-            ok, message = connector_test(connector=obj)
+        tested = getattr(obj, "connection_test", None)  # tested by the form before saving
+        if tested is not None:
+            ok, message = tested
             self.message_user(request, message, messages.SUCCESS if ok else messages.ERROR)
             return redirect(request.path)
         return super().response_change(request, obj)
@@ -78,6 +79,11 @@ class IysConnectorAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("initial sync"))
     def initial_sync_progress(self, obj: IysConnector) -> str:
+        obj = IysConnector.objects.filter(pk=obj.pk).first() or obj  # saved, not as posted
+        if obj.integrator_mode and obj.initial_sync_state in (
+                IysConnector.InitialSync.NOT_STARTED, IysConnector.InitialSync.SCHEDULED):
+            return _("Not needed in Integrator mode: the hub is the master and sends its "
+                     "consents to İYS.")
         text = obj.get_initial_sync_state_display()
         if obj.initial_sync_state == IysConnector.InitialSync.SCHEDULED and (
                 obj.initial_sync_not_before):

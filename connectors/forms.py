@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from connectors.models import IysConnector
 from connectors.secrets import endpoint_validate
+from connectors.services.status import connector_test
 
 SECRET_FIELDS = ("password", "iletimerkezi_key", "iletimerkezi_hash")
 # Each address and the secrets sent to it: a changed address needs them typed again, so that a
@@ -73,3 +74,18 @@ class IysConnectorForm(forms.ModelForm):
                 "Confirm that Mutabakat Yönetimi is enabled and the integrator permission is "
                 "granted in the İYS portal before turning on Integrator mode."))
         return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()
+        # "Save and test connection" tests the settings as posted first and saves only when
+        # the connection works, unless the admin chose "Save anyway".
+        self.connection_failed = False
+        if self.errors or "_test_connection" not in self.data or "_save_anyway" in self.data:
+            return
+        ok, message = connector_test(connector=self.instance)
+        self.instance.connection_test = (ok, message)
+        if not ok:
+            self.connection_failed = True
+            self.add_error(None, _("%(message)s Nothing was saved. Correct the settings and "
+                                   "test again, or save anyway (type the secrets again).")
+                           % {"message": message})

@@ -3,19 +3,21 @@
 Admin classes stay thin: every write goes through consents.services.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin
 
 from config.admin_site import ReadOnlyAdmin
+from consents.admin_exports import ExportJobAdmin, LargeExportMixin
 from consents.admin_search import RECIPIENT_LOOKUPS, IdentifierSearchMixin
 from consents.choices import Channel, ConsentSource, ConsentStatus, IysState, Origin, Permission
-from consents.forms import ConsentAdminForm, ContactAdminForm
-from consents.models import Consent, ConsentEvent, Contact, ProfileAttribute
+from consents.forms import ATTRIBUTE_PREFIX, ConsentAdminForm, ContactAdminForm, contact_admin_form
+from consents.models import Consent, ConsentEvent, Contact, ExportJob, ProfileAttribute
 from consents.paginators import EstimatedCountPaginator
+from consents.presenters import event_change, event_reference
 from consents.resources import ConsentEventResource, ContactResource
 from consents.selectors import (
     channel_sendable,
@@ -29,6 +31,16 @@ from consents.services import (
     contact_update,
     permission_consent_record,
 )
+
+NAME_ATTRIBUTES = ("first_name", "last_name")
+
+
+def _display_value(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return str(value)
 
 
 def admin_origin(request) -> ChangeOrigin:
@@ -113,9 +125,10 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(Contact)
-class ContactAdmin(IdentifierSearchMixin, ExportMixin, admin.ModelAdmin):
+class ContactAdmin(IdentifierSearchMixin, LargeExportMixin, admin.ModelAdmin):
     form = ContactAdminForm
     resource_classes = [ContactResource]
+    export_job_resource = "contacts"
     list_display = ["__str__", "email", "phone", "external_id", "email_permission",
                     "sms_permission", "call_permission", "sms_sendable", "email_sendable",
                     "call_sendable", "updated_at"]
@@ -123,16 +136,16 @@ class ContactAdmin(IdentifierSearchMixin, ExportMixin, admin.ModelAdmin):
                    IysStatusFilter, IysSourceFilter, IysStateFilter]
     search_fields = ["email", "phone", "external_id"]  # searched by IdentifierSearchMixin
     identifier_lookups = {"email": ("email",), "phone": ("phone",),
-                          "external_id": ("external_id",)}
-    readonly_fields = ["channels", "created_at", "updated_at", "history"]
+                          "email_domain": ("email__reverse__startswith",),
+                          "external_id_prefix": ("external_id__startswith",)}
+    search_help_text = _("Search by e-mail, e-mail domain (@example.com.tr), phone in any "
+                         "form (0532 123 45 67, +90 532…) or the start of an external ID.")
+    readonly_fields = ["channels", "created_at", "updated_at", "history", "attribute_values"]
     sms_sendable = _sendable_column("sms", _("SMS sendable"))
     email_sendable = _sendable_column("email", _("e-mail sendable"))
     call_sendable = _sendable_column("call", _("call sendable"))
     installed = False
 
-    def changelist_view(self, request, extra_context=None):
-        self.installed = connector_installed()  # once per page, not once per row
-        return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("channels"))
     def channels(self, obj):
@@ -157,6 +170,52 @@ class ContactAdmin(IdentifierSearchMixin, ExportMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # a contact carries consents, which are legal evidence
 
+    def changelist_view(self, request, extra_context=None):
+        self.installed = connector_installed()  # once per page, not once per row
+        # "Contacts", not Django's "Select contact to change".
+        return super().changelist_view(request, {"title": _("Contacts"), **(extra_context or {})})
+
+    def get_list_display(self, request):
+        columns = list(super().get_list_display(request))
+        if ProfileAttribute.objects.filter(name__in=NAME_ATTRIBUTES).exists():
+            columns.insert(1, "name")
+        return columns
+
+    @admin.display(description=_("name"))
+    def name(self, obj):
+        return " ".join(str(obj.attributes[key]) for key in NAME_ATTRIBUTES
+                        if obj.attributes.get(key)) or "—"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = contact_admin_form()  # the attributes configured now
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        attributes = [ATTRIBUTE_PREFIX + name for name in
+                      ProfileAttribute.objects.order_by("name").values_list("name", flat=True)]
+        permissions = ["channels", "email_permission", "sms_permission", "call_permission",
+                       "consent_source"]
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read only: the stored values, not the edit form's fields.
+            attributes = ["attribute_values"] if attributes else []
+            permissions.remove("consent_source")
+        fieldsets = [
+            (None, {"fields": ["email", "phone", "external_id"]}),
+            (_("Permissions"), {"fields": permissions}),
+        ]
+        if attributes:
+            fieldsets.append((_("Profile attributes"), {"fields": attributes}))
+        fieldsets.append((_("Record"), {"fields": ["created_at", "updated_at", "history"]}))
+        return fieldsets
+
+    @admin.display(description=_("Profile attributes"))
+    def attribute_values(self, obj):
+        labels = dict(ProfileAttribute.objects.order_by("name").values_list("name", "label"))
+        rows = ((label or name, _display_value(obj.attributes.get(name)))
+                for name, label in labels.items())
+        return format_html('<table class="attribute-values"><tbody>{}</tbody></table>',
+                           format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows))
+
     @admin.display(description=_("consent history"))
     def history(self, obj):
         if obj is None or obj.pk is None:
@@ -170,7 +229,7 @@ class ContactAdmin(IdentifierSearchMixin, ExportMixin, admin.ModelAdmin):
         contact = contact_update(
             contact=Contact.objects.get(pk=obj.pk) if change else None,
             email=data.get("email"), phone=data.get("phone"),
-            external_id=data.get("external_id"), attributes=data.get("attributes") or {},
+            external_id=data.get("external_id"), attributes=data.get("attributes", {}),
             origin=origin, clear_missing=True)
         for channel, value in form.permission_changes().items():
             permission_consent_record(contact=contact, channel=channel, value=value,
@@ -197,7 +256,9 @@ class ConsentAdmin(IdentifierSearchMixin, admin.ModelAdmin):
     search_fields = ["recipient", "iys_transaction_id"]
     identifier_lookups = RECIPIENT_LOOKUPS
     term_lookups = ("iys_transaction_id",)
-    raw_id_fields = ["contact"]
+    # The contact is picked by typing an e-mail, a phone in any form or an external ID
+    # (ContactAdmin's index-backed search), not by a raw ID.
+    autocomplete_fields = ["contact"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
 
@@ -220,12 +281,20 @@ class ConsentAdmin(IdentifierSearchMixin, admin.ModelAdmin):
                                 **form.consent_fields())
         obj.pk = consent.pk
 
+    def response_add(self, request, obj, post_url_continue=None):
+        consent = Consent.objects.get(pk=obj.pk)
+        self.message_user(request, _("Consent recorded for %(recipient)s: %(type)s, %(status)s.")
+                          % {"recipient": consent.recipient, "type": consent.get_type_display(),
+                             "status": consent.get_status_display()}, messages.SUCCESS)
+        return redirect(reverse("admin:consents_consent_change", args=[consent.pk]))
+
 
 @admin.register(ConsentEvent)
-class ConsentEventAdmin(IdentifierSearchMixin, ExportMixin, ReadOnlyAdmin):
+class ConsentEventAdmin(IdentifierSearchMixin, LargeExportMixin, ReadOnlyAdmin):
     resource_classes = [ConsentEventResource]
-    list_display = ["created_at", "contact", "kind", "field", "change", "origin",
-                    "origin_reference", "row_number", "actor_label"]
+    export_job_resource = "events"
+    list_display = ["created_at", "contact", "kind", "change", "origin", "reference",
+                    "row_number", "actor_label"]
     list_filter = ["kind", "origin", "field"]
     search_fields = ["contact__email", "contact__phone", "contact__external_id",
                      "origin_reference"]
@@ -235,19 +304,21 @@ class ConsentEventAdmin(IdentifierSearchMixin, ExportMixin, ReadOnlyAdmin):
     list_select_related = ["contact"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+    # The detail page reads like the list: the change spelt out, no İYS pull cursor.
+    fields = ["created_at", "contact", "consent", "kind", "change", "origin", "reference",
+              "row_number", "actor_label"]
+    readonly_fields = fields
 
     def lookup_allowed(self, lookup, value, request=None):
         return lookup == "contact__id__exact" or super().lookup_allowed(lookup, value, request)
 
     @admin.display(description=_("change"))
     def change(self, obj):
-        return format_html("{} → {}", _describe(obj.before), _describe(obj.after))
+        return event_change(obj)
+
+    @admin.display(description=_("origin reference"))
+    def reference(self, obj):
+        return event_reference(obj)
 
 
-def _describe(value) -> str:
-    """A short human reading of an event's before/after value."""
-    if value is None:
-        return "—"
-    if isinstance(value, dict):
-        return ", ".join(f"{v}" for v in value.values() if v not in (None, ""))
-    return str(value)
+admin.site.register(ExportJob, ExportJobAdmin)

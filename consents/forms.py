@@ -5,11 +5,30 @@ from django.utils.translation import gettext_lazy as _
 from consents.choices import Channel, ConsentSource, ConsentStatus, Permission
 from consents.dates import parse_consent_date
 from consents.identifiers import normalize_email, normalize_external_id, normalize_phone
-from consents.models import Consent, Contact
+from consents.models import Consent, Contact, ProfileAttribute
 from consents.services import attributes_clean, consent_facts, consent_validate
+
+ATTRIBUTE_PREFIX = "attribute_"
+
+
+def attribute_form_field(attribute: ProfileAttribute) -> forms.Field:
+    """The form field of one profile attribute, of its type."""
+    common = {"label": attribute.label or attribute.name, "required": False,
+              "help_text": attribute.name}
+    if attribute.type == ProfileAttribute.Type.NUMBER:
+        return forms.DecimalField(localize=True, **common)
+    if attribute.type == ProfileAttribute.Type.DATE:
+        return forms.DateField(widget=forms.DateInput(format="%Y-%m-%d",
+                                                      attrs={"type": "date"}), **common)
+    if attribute.type == ProfileAttribute.Type.BOOLEAN:
+        return forms.NullBooleanField(**common)
+    return forms.CharField(max_length=1000, **common)
 
 
 class ContactAdminForm(forms.ModelForm):
+    """A contact with one typed field per profile attribute (see contact_admin_form)."""
+
+    attribute_names: tuple[str, ...] = ()
     # A permission changed here is a consent the person gave or withdrew: it is recorded (now,
     # from this source) and goes to İYS like any other.
     consent_source = forms.ChoiceField(
@@ -22,7 +41,13 @@ class ContactAdminForm(forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["email", "phone", "external_id", "email_permission", "sms_permission",
-                  "call_permission", "consent_source", "attributes"]
+                  "call_permission", "consent_source"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stored = self.instance.attributes if self.instance.pk else {}
+        for name in self.attribute_names:
+            self.initial.setdefault(ATTRIBUTE_PREFIX + name, stored.get(name))
 
     def permission_changes(self) -> dict[str, str]:
         """The channels whose permission this form changes: channel -> new permission."""
@@ -46,7 +71,17 @@ class ContactAdminForm(forms.ModelForm):
                     _("A %(channel)s permission needs the contact's %(field)s.")
                     % {"channel": Channel(channel).label, "field": Contact._meta.get_field(
                         needed).verbose_name}, code="no_recipient"))
+        self._clean_attributes(cleaned)
         return cleaned
+
+    def _clean_attributes(self, cleaned: dict) -> None:
+        values = {name: cleaned.get(ATTRIBUTE_PREFIX + name) for name in self.attribute_names
+                  if ATTRIBUTE_PREFIX + name not in self.errors}
+        try:
+            cleaned["attributes"] = attributes_clean(values)
+        except ValidationError as error:
+            for name, errors in error.error_dict.items():
+                self.add_error(ATTRIBUTE_PREFIX + name, errors)
 
     def _clean_identifier(self, name, normalize):
         value = self.cleaned_data.get(name)
@@ -61,21 +96,24 @@ class ContactAdminForm(forms.ModelForm):
     def clean_external_id(self):
         return self._clean_identifier("external_id", normalize_external_id)
 
-    def clean_attributes(self):
-        values = self.cleaned_data.get("attributes") or {}
-        if not isinstance(values, dict):
-            raise ValidationError(
-                _('Profile attributes must be a JSON object, e.g. {"city": "İzmir"}.'),
-                code="not_object")
-        return attributes_clean(values)
+
+def contact_admin_form() -> type[ContactAdminForm]:
+    """ContactAdminForm with the profile attributes configured now, one typed field each."""
+    attributes = list(ProfileAttribute.objects.order_by("name"))
+    declared = {ATTRIBUTE_PREFIX + a.name: attribute_form_field(a) for a in attributes}
+    return type("ContactAdminForm", (ContactAdminForm,), {
+        **declared, "attribute_names": tuple(a.name for a in attributes),
+        "__module__": __name__})
 
 
 class ConsentAdminForm(forms.ModelForm):
     """Recording a new consent by hand; the date is read as Turkey time."""
 
-    consent_date = forms.CharField(required=False,
+    consent_date = forms.CharField(label=Consent._meta.get_field("consent_date").verbose_name,
+                                   required=False,
                                    help_text="dd.mm.yy hh:mm:ss / YYYY-MM-DD HH:MM:SS")
-    status = forms.ChoiceField(choices=ConsentStatus.choices)
+    status = forms.ChoiceField(label=Consent._meta.get_field("status").verbose_name,
+                               choices=ConsentStatus.choices)
 
     class Meta:
         model = Consent

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -90,6 +91,8 @@ class Contact(models.Model):
             *(models.UniqueConstraint(fields=[name], name=f"contact_{name}_unique")
               for name in ("email", "phone", "external_id")),
         ]
+        # The panel's searches by e-mail domain and by the start of an external ID are
+        # served by PostgreSQL-only pattern indexes, created by migration 0012.
 
     def __str__(self) -> str:
         return self.external_id or self.email or self.phone or f"#{self.pk}"
@@ -99,6 +102,10 @@ class Contact(models.Model):
 
     def iys_status(self, channel: str) -> str:
         return getattr(self, f"{channel}_iys_status")
+
+
+# email__reverse__startswith: an e-mail domain search (contact_email_reversed_idx, 0012).
+Contact._meta.get_field("email").register_lookup(Reverse)
 
 
 class ConsentQuerySet(models.QuerySet):
@@ -248,3 +255,58 @@ class ConsentEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("consent events are append-only")
+
+
+class ExportJob(models.Model):
+    """A large export written by the worker; its file is private to its requester and admins."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    class Resource(models.TextChoices):
+        CONTACTS = "contacts", _("Contacts")
+        EVENTS = "events", _("Consent history")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Writing the file")
+        DONE = "done", _("Ready to download")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired: the file was deleted")
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, related_name="+", verbose_name=_("requested by"))
+    resource = models.CharField(_("export"), max_length=20, choices=Resource.choices)
+    file_format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    language = models.CharField(_("language"), max_length=10, default="tr")
+    # The list's filtered queryset, pickled by Django (documented: "Pickling QuerySets"); it is
+    # written by the panel itself and read back by the worker, never taken from a user.
+    query = models.BinaryField(editable=False)
+    fields = models.JSONField(_("columns"), default=list, blank=True)
+    state = models.CharField(_("state"), max_length=8, choices=State.choices,
+                             default=State.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+
+    def __str__(self) -> str:
+        return self.file_name or f"{self.get_resource_display()} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return min(99, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED, self.State.EXPIRED)

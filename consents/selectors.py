@@ -19,7 +19,12 @@ from consents.choices import (
     Permission,
     RecipientType,
 )
-from consents.identifiers import identifier_kind, normalize_email, normalize_phone
+from consents.identifiers import (
+    PHONE_PUNCTUATION,
+    identifier_kind,
+    normalize_email,
+    normalize_phone,
+)
 from consents.models import Consent, Contact
 from consents.pg import pg_cursor
 from consents.policy import delivery_policy
@@ -67,22 +72,38 @@ def contact_consents(contact: Contact) -> QuerySet[Consent]:
 
 def identifier_matches(term: str) -> dict[str, str]:
     """What a search term can be, written as identifiers are stored: an e-mail, a phone number
-    (also in the national 0XXX form) and an external ID. Exact values, so that a search is a
-    probe of the unique indexes."""
+    (in any local form: 0532…, 532…, 90532…, +90 532…), an e-mail domain (@example.com.tr) and
+    the start of an external ID. Values the indexes answer: exact for e-mail and phone, a
+    prefix of the external ID and of the reversed e-mail (consents migration 0012)."""
     term = term.strip()
     if not term:
         return {}
-    found = {"external_id": term}
+    found = {"external_id": term, "external_id_prefix": term}
+    if term.startswith("@") and len(term) > 1:
+        found["email_domain"] = term.lower()[::-1]  # a prefix of the reversed address
     with contextlib.suppress(ValidationError):
         found["email"] = normalize_email(term)
-    national = "+90" + term[1:] if term.startswith("0") and not term.startswith("00") else None
-    for candidate in filter(None, (term, national)):
+    for candidate in _phone_candidates(term):
         try:
             found["phone"] = normalize_phone(candidate)
             break
         except ValidationError:
             continue
     return found
+
+
+def _phone_candidates(term: str) -> list[str]:
+    """A Turkish number as people write it, with the country code made explicit."""
+    digits = PHONE_PUNCTUATION.sub("", term)
+    candidates = [term]
+    if digits.isdigit():
+        if digits.startswith("0") and not digits.startswith("00"):
+            candidates.append("+90" + digits[1:])  # 0532 123 45 67
+        elif len(digits) == 10 and digits.startswith("5"):
+            candidates.append("+90" + digits)  # 532 123 45 67
+        elif len(digits) == 12 and digits.startswith("90"):
+            candidates.append("+" + digits)  # 90 532 123 45 67
+    return candidates
 
 
 class ChannelState(NamedTuple):

@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from openpyxl import Workbook
 
+from consents.exports import formula_safe
 from consents.models import ProfileAttribute
 from insights.models import Segment, SegmentExport
 from insights.segments import segment_page
-from uploads.services import formula_safe
 
 EXPORT_TASK = "insights.segment_export"
 EXPORT_PAGE = 5000

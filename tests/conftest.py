@@ -112,6 +112,9 @@ def celery_worker_process(transactional_db):
 # test body around it are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+# axe-core (MPL-2.0), vendored from the npm registry. Loaded into every page as an init script:
+# that runs outside the page's Content-Security-Policy, which refuses inline scripts.
+AXE_SCRIPT = Path(__file__).parent / "assets" / "axe-core" / "axe.min.js"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]
@@ -133,6 +136,7 @@ def chromium():
 def page(chromium, live_server):
     context = chromium.new_context(base_url=live_server.url, locale="en-US",
                                    extra_http_headers={"Accept-Language": "en"})
+    context.add_init_script(path=str(AXE_SCRIPT))
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -154,3 +158,42 @@ def panel_login(page, username: str, password: str) -> None:
     # Wait for the page the login leads to (the dashboard takes a moment to load its charts).
     with page.expect_navigation():
         page.click("input[type=submit]")
+
+
+AXE_FAILING_IMPACTS = ("serious", "critical")
+
+
+def axe_check(page, *, exclude: tuple[str, ...] = ()) -> None:
+    """Run axe-core (vendored from the npm registry) on the page as it is now; fail on
+    serious or critical accessibility violations, naming each rule and element."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_SCRIPT))  # a page opened without the init script
+    results = page.evaluate(
+        "async (exclude) => await axe.run({exclude: exclude.map(s => [s])},"
+        " {resultTypes: ['violations']})", list(exclude))
+    failing = [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(" ".join(node["target"]) for node in v["nodes"][:5])
+        for v in results["violations"] if v["impact"] in AXE_FAILING_IMPACTS]
+    assert not failing, f"axe-core on {page.url}:\n" + "\n".join(failing)
+
+
+@pytest.fixture
+def page_in(chromium, live_server):
+    """page_in("tr") or page_in("en"): a page whose browser asks for that language."""
+    contexts = []
+
+    def make(language: str, *, width: int = 1280):
+        context = chromium.new_context(
+            base_url=live_server.url, locale="tr-TR" if language == "tr" else "en-US",
+            extra_http_headers={"Accept-Language": language},
+            viewport={"width": width, "height": 900}, accept_downloads=True)
+        context.add_init_script(path=str(AXE_SCRIPT))
+        contexts.append(context)
+        new_page = context.new_page()
+        new_page.set_default_timeout(15_000)
+        return new_page
+
+    yield make
+    for context in contexts:
+        context.close()

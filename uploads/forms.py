@@ -60,7 +60,10 @@ class MatchingForm(forms.Form):
         for index, header in enumerate(headers):
             self.fields[f"column_{index}"] = forms.ChoiceField(
                 label=header, choices=choices, required=False,
-                initial=mapping[index] if index < len(mapping) else "")
+                initial=mapping[index] if index < len(mapping) else "",
+                # the column's name is in another table cell: the list needs its own name
+                widget=forms.Select(attrs={"aria-label": _(
+                    "Profile attribute for the column %(column)s") % {"column": header}}))
 
     def mapping(self) -> list[str]:
         return [self.cleaned_data.get(f"column_{i}", "") for i in range(len(self.headers))]

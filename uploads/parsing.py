@@ -22,6 +22,7 @@ import openpyxl
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from consents.exports import FORMULA_GUARD, FORMULA_PREFIXES
 from consents.rules import TURKEY
 
 HEAD_BYTES = 256 * 1024
@@ -33,10 +34,9 @@ MAX_CELL = 10_000  # characters in one cell
 # The csv module refuses a longer field itself (csv.Error), in C, at no cost per row.
 csv.field_size_limit(MAX_CELL)
 XLSX = "xlsx"  # Upload.encoding of a workbook: its cells are typed, not encoded text
-# The cell prefixes a spreadsheet would run as a formula, and our error file's guard before
-# them (services.formula_safe): read back, the guard goes.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-GUARD = "'"
+# The cell prefixes a spreadsheet would run as a formula, and the guard every export puts
+# before them (consents.exports.formula_safe): read back, the guard goes.
+GUARD = FORMULA_GUARD
 # Bytes files that are not text begin with, and what to say about them.
 MAGIC = (
     (b"PK\x03\x04", "zip"),

@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from connectors.models import IysConnector
+from consents.exports import formula_safe
 from uploads import matching
 from uploads.errors import row_error_text, row_errors_join
 from uploads.models import Upload, UploadRowError
 from uploads.parsing import (
-    FORMULA_PREFIXES,
     XLSX,
     FileUnreadable,
     file_preview,
@@ -665,11 +665,6 @@ def upload_summary(upload: Upload) -> dict:
     return {**counts, "state": upload.state, "message": upload.message,
             "rows_total": upload.rows_total, "rows_done": upload.rows_done,
             "ignored_columns": upload.ignored_columns, "sections": sections}
-
-
-def formula_safe(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
 
 
 class _Echo:

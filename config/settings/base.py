@@ -95,7 +95,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "tr"
 LANGUAGES = [("tr", _("Turkish")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our catalogue first; then Turkish for packages that ship none (django-celery-beat's pages).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "translations" / "django_celery_beat"]
 TIME_ZONE = "Europe/Istanbul"
 USE_I18N = True
 USE_TZ = True
@@ -104,6 +105,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 # Uploaded contact files live outside any public URL space; only the wizard reads them.
 PRIVATE_UPLOAD_ROOT = Path(env("PRIVATE_UPLOAD_ROOT", default=str(VAR_DIR / "uploads")))
+# Exports larger than this many rows are written by the worker, into this private folder.
+EXPORT_ASYNC_ROWS = env.int("EXPORT_ASYNC_ROWS", default=100_000)
+PRIVATE_EXPORT_ROOT = Path(env("PRIVATE_EXPORT_ROOT", default=str(VAR_DIR / "exports")))
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=1024 * 1024 * 1024)
 # Rows per transaction of the upload pipeline. Memory grows with it; larger chunks mean fewer
 # round trips per row, smaller ones a working set the CPU caches keep: 2,500 was fastest,
@@ -134,7 +138,8 @@ API_RATE_LIMIT_AUTH_FAILURES = env("API_RATE_LIMIT_AUTH_FAILURES", default="20 p
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport, so that
 # `make run` has a real, separate worker with nothing to install (never eager mode).
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+# "localhost" in the filesystem URL only spares kombu's "No hostname was supplied" warning.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem"):
     BROKER_QUEUE_DIR = VAR_DIR / "broker" / "queue"
     BROKER_QUEUE_DIR.mkdir(parents=True, exist_ok=True)
@@ -223,10 +228,11 @@ CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
 # Messages live in the session: a new API key shown once never travels in a cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
-# django-import-export: CSV and XLSX exports, allowed to anyone who may view the list,
-# with spreadsheet formulas escaped.
+# django-import-export: CSV and XLSX exports, allowed to anyone who may view the list.
+# Formulas are guarded by consents.exports.formula_safe in every cell (the library's own
+# escaping strips one leading "=" only).
 from import_export.formats.base_formats import CSV, XLSX  # noqa: E402
 
 EXPORT_FORMATS = [CSV, XLSX]
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False

@@ -9,6 +9,9 @@ LANGUAGE_CODE = "en"
 PRIVATE_UPLOAD_ROOT = Path(  # noqa: F405
     env("PRIVATE_UPLOAD_ROOT", default=str(BASE_DIR / "var" / "test-uploads"))  # noqa: F405
 )
+PRIVATE_EXPORT_ROOT = Path(  # noqa: F405
+    env("PRIVATE_EXPORT_ROOT", default=str(BASE_DIR / "var" / "test-exports"))  # noqa: F405
+)
 WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=True)  # receivers on 127.0.0.1
 # The test runner empties the database between transactional tests: only here may ``flush``
 # (and the TRUNCATE trigger it tells) wipe the evidence tables.

@@ -114,6 +114,12 @@ def connector_settings_saved(*, connector: IysConnector) -> IysConnector:
         connector.initial_sync_state = IysConnector.InitialSync.SCHEDULED
         connector.initial_sync_not_before = night_window_next(connector)
         fields += ["initial_sync_state", "initial_sync_not_before"]
+    elif (connector.integrator_mode
+          and connector.initial_sync_state == IysConnector.InitialSync.SCHEDULED):
+        # Integrator mode needs no initial sync: a plan made in Sync mode is dropped.
+        connector.initial_sync_state = IysConnector.InitialSync.NOT_STARTED
+        connector.initial_sync_not_before = None
+        fields += ["initial_sync_state", "initial_sync_not_before"]
     IysConnector.objects.filter(pk=connector.pk).update(
         **{field: getattr(connector, field) for field in fields})
     return connector

@@ -55,7 +55,8 @@ def test_the_jobs_are_scheduled_in_django_celery_beat():
 
 
 @pytest.mark.django_db
-def test_the_demo_connector_of_make_run_logs_in_to_the_sandbox_procfile_starts(sandbox):
+def test_the_demo_connector_of_make_run_logs_in_to_the_sandbox_procfile_starts(sandbox,
+                                                                            tmp_path):
     from pathlib import Path
 
     from django.conf import settings
@@ -64,10 +65,11 @@ def test_the_demo_connector_of_make_run_logs_in_to_the_sandbox_procfile_starts(s
 
     procfile = (Path(settings.BASE_DIR) / "Procfile").read_text()
     iys_line = next(line for line in procfile.splitlines() if line.startswith("iys:"))
-    for option in ("--port 8001", f"--username {sandbox.config.username}",
+    for option in ("--port ${SANDBOX_PORT:-8001}", f"--username {sandbox.config.username}",
                    f"--password {sandbox.config.password}",
                    f"--iys-code {sandbox.config.iys_code}",
                    f"--brand-code {sandbox.config.brand_code}"):
         assert option in iys_line
-    call_command("setup_demo", "--sandbox-url", sandbox.url, stdout=StringIO())
+    call_command("setup_demo", "--sandbox-url", sandbox.url, "--passwords-file",
+                 str(tmp_path / "demo-logins.json"), stdout=StringIO())
     assert connector_test(connector=IysConnector.load())[0]

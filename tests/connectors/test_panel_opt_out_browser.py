@@ -11,7 +11,7 @@ from accounts.services import user_with_role
 from connectors.services.push import iys_push
 from consents.models import Contact
 from consents.services import ChangeOrigin, consent_apply
-from tests.conftest import panel_login, screenshot
+from tests.conftest import axe_check, panel_login, screenshot
 from tests.connectors.conftest import configure
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,4 +46,5 @@ def test_an_admins_opt_out_reaches_iys_as_ret(page, sandbox):
     page.goto(f"/admin/consents/contact/{contact.pk}/change/")
     sms = page.locator("table.channel-states tr", has_text="SMS")
     assert sms.get_by_text("RET").is_visible()
+    axe_check(page)
     screenshot(page, "contact-page-sms-opt-out-reached-iys")

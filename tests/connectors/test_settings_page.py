@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from accounts.roles import ADMIN, MARKETER
 from accounts.services import user_with_role
 from connectors.models import IysConnector
-from tests.conftest import panel_login, screenshot
+from tests.conftest import axe_check, panel_login, screenshot
 from tests.connectors.conftest import configure
 from tests.connectors.factories import waiting_consents
 
@@ -61,6 +61,41 @@ def test_saving_keeps_the_stored_password_and_the_test_button_checks_it(sandbox,
 
 
 @pytest.mark.django_db
+def test_save_and_test_saves_only_a_working_connection_unless_told_to(sandbox,
+                                                                     admin_role_client):
+    configure(sandbox, integrator=False)
+    response = admin_role_client.post(change_url(), form_data(
+        base_url=sandbox.url, username="someone-else", password="wrong",
+        _test_connection="1"))
+    page = response.content.decode()
+    assert response.status_code == 200  # the form again, with the reason
+    assert "İYS refused the connection" in page and "Nothing was saved" in page
+    assert 'name="_save_anyway"' in page
+    assert (IysConnector.load().username, IysConnector.load().password) == (
+        "demo", "demo-password")
+
+    response = admin_role_client.post(change_url(), form_data(
+        base_url=sandbox.url, username="someone-else", password="wrong",
+        _save_anyway="1", _continue=None))
+    assert response.status_code == 302
+    assert IysConnector.load().username == "someone-else"
+
+
+@pytest.mark.django_db
+def test_integrator_mode_does_not_say_the_initial_sync_is_scheduled(sandbox,
+                                                                    admin_role_client):
+    configure(sandbox, integrator=False)
+    assert IysConnector.load().initial_sync_state == "scheduled"
+    configure(sandbox, integrator=True)
+    admin_role_client.post(change_url(), form_data(base_url=sandbox.url,
+                                                   integrator_mode="on",
+                                                   mutabakat_confirmed="on"))
+    page = admin_role_client.get(change_url()).content.decode()
+    assert "Scheduled for the night window" not in page
+    assert "Not needed in Integrator mode" in page
+
+
+@pytest.mark.django_db
 def test_a_marketer_gets_403(marketer_client):
     assert marketer_client.get(change_url()).status_code == 403
     assert marketer_client.get(
@@ -85,6 +120,7 @@ def test_an_admin_turns_integrator_mode_on_and_a_marketer_cannot_open_the_page(p
     page.click("input[name=_continue]")
     expect(page.locator(".messagelist .success")).to_be_visible()
     expect(page.get_by_text("İYS Integrator mode: we create and update")).to_be_visible()
+    axe_check(page)
     screenshot(page, "iys-connector-integrator-on")
     connector = IysConnector.load()
     assert connector.integrator_mode and connector.is_ready
@@ -94,3 +130,4 @@ def test_an_admin_turns_integrator_mode_on_and_a_marketer_cannot_open_the_page(p
     panel_login(page, "marketer", password)
     response = page.goto("/admin/connectors/iysconnector/")
     assert response.status == 403
+    axe_check(page)

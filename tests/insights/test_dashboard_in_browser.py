@@ -42,7 +42,8 @@ def _open(page, language: str):
     panel_login(page, "marketer", password)
     if language == "tr":
         page.select_option("#language-select", "tr")
-        page.wait_for_load_state()
+        with page.expect_navigation():  # the choice is sent with the button, not on change
+            page.locator(".language-switch button").click()
     page.wait_for_function("() => window.Chart && Chart.getChart('chart-consents')")
 
 

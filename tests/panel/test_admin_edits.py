@@ -76,3 +76,21 @@ def test_the_panel_speaks_turkish_by_default(client, settings):
     settings.LANGUAGE_CODE = "tr"
     response = client.get("/admin/login/", headers={"Accept-Language": ""})
     assert 'lang="tr"' in response.content.decode()
+
+
+def test_add_consent_picks_the_contact_by_autocomplete_and_names_the_recipient(
+        admin_role_client):
+    contact = ContactFactory(email="ayse@example.com", phone="+905321000001")
+    form = admin_role_client.get("/admin/consents/consent/add/").content.decode()
+    assert 'class="admin-autocomplete' in form and "vRawIdAdminField" not in form
+    found = admin_role_client.get("/admin/autocomplete/", {
+        "app_label": "consents", "model_name": "consent", "field_name": "contact",
+        "term": "0532 100 00 01"}).json()
+    assert [r["id"] for r in found["results"]] == [str(contact.pk)]
+
+    past = format_iys_date(timezone.now() - timedelta(hours=1))
+    response = admin_role_client.post("/admin/consents/consent/add/", {
+        "contact": contact.pk, "recipient_type": "BIREYSEL", "type": "EPOSTA",
+        "status": "ONAY", "source": "HS_WEB", "consent_date": past}, follow=True)
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == ["Consent recorded for ayse@example.com: E-mail, Approved (ONAY)."]

@@ -4,7 +4,7 @@ import pytest
 
 from accounts.roles import ADMIN, MARKETER
 from accounts.services import user_with_role
-from tests.conftest import panel_login, screenshot
+from tests.conftest import axe_check, panel_login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,6 +16,7 @@ def test_an_admin_logs_in_and_sees_the_panel_sections(page):
     for section in ("Targeting", "Settings › Connectors", "Developers", "Consent history"):
         assert content.locator("caption").get_by_text(section, exact=True).is_visible()
     assert content.get_by_role("link", name="İYS connector").is_visible()
+    axe_check(page)
     screenshot(page, "panel-admin-index")
 
 
@@ -24,5 +25,7 @@ def test_a_marketer_does_not_see_the_connector_settings(page):
     panel_login(page, "marketer", password)
     assert page.locator("#content-main").get_by_role("link", name="Contacts").is_visible()
     assert page.locator("#content-main").get_by_role("link", name="İYS connector").count() == 0
+    axe_check(page)
     response = page.goto("/admin/connectors/iysconnector/")
     assert response.status == 403
+    axe_check(page)

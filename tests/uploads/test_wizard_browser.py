@@ -12,7 +12,7 @@ from accounts.roles import MARKETER
 from accounts.services import user_with_role
 from consents.models import Contact
 from consents.rules import TURKEY
-from tests.conftest import panel_login, screenshot
+from tests.conftest import axe_check, panel_login, screenshot
 from tests.uploads.conftest import fixture_path
 from tests.uploads.factories import IysConnectorFactory, attributes_create
 from uploads.models import Upload
@@ -45,6 +45,7 @@ def test_a_marketer_uploads_fixes_a_red_column_and_reads_the_summary(
     page.get_by_label("File name").fill("Ağustos kampanyası")
     page.get_by_label("File:", exact=True).set_input_files(str(contact_file))
     page.get_by_label(re.compile("IYS Synchronize")).check()
+    axe_check(page)
     screenshot(page, "upload-1-file-and-status")
     page.get_by_role("button", name="Upload and match columns").click()
 
@@ -52,11 +53,13 @@ def test_a_marketer_uploads_fixes_a_red_column_and_reads_the_summary(
     expect(red).to_have_count(1)
     expect(red.locator("td.column")).to_have_text("surname")
     expect(page.locator("#import-count")).to_have_text("6")
+    axe_check(page)
     screenshot(page, "upload-2-matching-with-a-red-column")
     red.get_by_role("button", name="Edit the attribute of surname").click()
     page.locator("tr[data-column=surname] select").select_option("attribute:last_name")
     expect(page.locator("tr.unmatched")).to_have_count(0)
     expect(page.locator("#import-count")).to_have_text("7")
+    axe_check(page)
     screenshot(page, "upload-3-matching-fixed")
     page.get_by_role("button", name="Save").click()
 
@@ -70,6 +73,7 @@ def test_a_marketer_uploads_fixes_a_red_column_and_reads_the_summary(
         f"{ROWS:,}")
     expect(summary.get_by_role("row", name=re.compile("Recorded and queued for İYS"))
            ).to_contain_text(f"{2 * ROWS:,}")
+    axe_check(page)
     screenshot(page, "upload-4-summary")
 
     upload = Upload.objects.get()
@@ -80,6 +84,7 @@ def test_a_marketer_uploads_fixes_a_red_column_and_reads_the_summary(
 
     page.goto("/admin/uploads/upload/")
     expect(page.get_by_role("link", name="Ağustos kampanyası")).to_be_visible()
+    axe_check(page)
     screenshot(page, "upload-5-file-transfers")
 
 
@@ -101,6 +106,7 @@ def test_a_file_without_the_iys_columns_is_blocked_with_the_missing_names(page):
 
     expect(page.locator("#upload-state")).to_have_text("Blocked")
     expect(page.locator("#upload-message")).to_contain_text("missing: IYSSource, IYSConsentDate")
+    axe_check(page)
     screenshot(page, "upload-blocked")
     assert not Contact.objects.exists()
 
@@ -116,6 +122,7 @@ def test_row_errors_are_listed_filtered_and_downloadable(page, celery_worker_pro
     expect(page.locator("#summary")).to_be_visible(timeout=60_000)
     expect(page.locator("#row-errors tbody tr")).to_have_count(4)
     expect(page.locator("#row-errors")).to_contain_text("“Mobile” is not an İYS source")
+    axe_check(page)
     screenshot(page, "upload-row-errors")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the rows with errors (CSV)").click()
@@ -139,6 +146,7 @@ def test_a_bare_user_list_gets_its_columns_named_through_the_edit_control(page):
         row.get_by_role("button", name=f"Edit the attribute of {column}").click()
         row.locator("select").select_option(target)
     expect(page.locator("#import-count")).to_have_text("2")
+    axe_check(page)
     screenshot(page, "upload-bare-list-named")
     page.get_by_role("button", name="Save").click()
 
