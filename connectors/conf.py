@@ -6,7 +6,10 @@ from django.conf import settings
 
 DEFAULTS = {
     "IYS_JOB_LOCK_SECONDS": 300,  # a job lock lapses this long after its worker stopped renewing
-    "IYS_PULL_PAGE_SIZE": 999,  # changes per page (İYS allows up to 999)
+    "IYS_PULL_PAGE_SIZE": 1000,  # changes per page (İYS allows up to 1000, H507)
+    # İYS gives a bulk request's results only 300 s after it (api-reference.md); polling
+    # earlier spends requests on empty answers. Small for local work against the sandbox.
+    "IYS_BULK_POLL_DELAY": 300,
 }
 
 

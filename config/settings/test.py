@@ -9,3 +9,6 @@ LANGUAGE_CODE = "en"
 PRIVATE_UPLOAD_ROOT = Path(  # noqa: F405
     env("PRIVATE_UPLOAD_ROOT", default=str(BASE_DIR / "var" / "test-uploads"))  # noqa: F405
 )
+
+# Tests' sandboxes give bulk results after a fraction of a second (conftest's bulk_delay).
+IYS_BULK_POLL_DELAY = 0

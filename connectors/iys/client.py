@@ -36,7 +36,7 @@ BULK_LIMIT = 1000
 # Bodies are encoded and decoded with orjson: a bulk request carries 1,000 consents and its
 # answer echoes them, and the standard json module was a tenth of the push's CPU.
 _JSON_CONTENT = {"Content-Type": "application/json"}
-CHANGES_LIMIT = 999
+CHANGES_LIMIT = 1000  # the changes endpoint's largest page (H507 above it)
 
 
 class IysClient:
@@ -148,13 +148,14 @@ class IysClient:
 
     def consent_status(self, *, recipient: str, recipient_type: str,
                        type: str) -> dict[str, Any] | None:
-        """The consent İYS stores for this recipient and type, or None."""
+        """The consent İYS stores for this recipient and type, or None (an empty answer)."""
         try:
-            return self._json(self._request(
+            body = self._json(self._request(
                 "POST", f"{self.consents_path}/consents/status",
                 json={"recipient": recipient, "recipientType": recipient_type, "type": type}))
         except IysNotFound:
             return None
+        return body if isinstance(body, dict) and body.get("status") else None
 
     def consents_status_many(self, *, recipient_type: str, type: str,
                              recipients: list[str]) -> list[Any]:
@@ -166,12 +167,16 @@ class IysClient:
 
     def consent_changes(self, *, source: str, after: str = "",
                         limit: int = CHANGES_LIMIT) -> tuple[str, list[dict[str, Any]]]:
-        """A page of changes after the cursor: (next cursor, changes)."""
+        """A page of changes after the cursor: (next cursor, changes); no changes (204):
+        (``after``, [])."""
         params: dict[str, Any] = {"source": source, "limit": min(limit, CHANGES_LIMIT)}
         if after:
             params["after"] = after
-        body = self._json(self._request("GET", f"{self.consents_path}/consents/changes",
-                                        params=params))
+        response = self._request("GET", f"{self.consents_path}/consents/changes",
+                                 params=params)
+        if response.status_code == 204:
+            return after, []
+        body = self._json(response)
         if not isinstance(body, dict) or not isinstance(body.get("list"), list):
             raise IysProtocolError("the changes answer has no list")
         return str(body.get("after") or ""), body["list"]
@@ -180,6 +185,8 @@ class IysClient:
         """The CSV of one day's changes (last 7 days only), as rows."""
         response = self._request("GET",
                                  f"{self.consents_path}/changes/{report_date:%Y-%m-%d}/file")
+        if response.status_code == 204:  # no change that day
+            return []
         text = response.content.decode("utf-8-sig")
         return list(csv.DictReader(io.StringIO(text)))
 

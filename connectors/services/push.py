@@ -28,6 +28,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from connectors.conf import setting
 from connectors.iletimerkezi.client import IletiMerkeziBlocked, IletiMerkeziError
 from connectors.iys.client import BULK_LIMIT, IysClient
 from connectors.iys.errors import (
@@ -284,8 +285,10 @@ def _bulk_send(client: IysClient, batch: list[Outgoing], report: PushReport) -> 
 def _poll(client: IysClient, report: PushReport, lease: Lease, *, wait: float) -> None:
     """Poll open bulk requests until each item has a result (or ``wait`` seconds pass)."""
     deadline = time.monotonic() + wait
+    delay = timedelta(seconds=setting("IYS_BULK_POLL_DELAY"))
     while True:
-        open_requests = list(IysBulkRequest.objects.filter(completed_at__isnull=True))
+        open_requests = list(IysBulkRequest.objects.filter(
+            completed_at__isnull=True, created_at__lte=timezone.now() - delay))
         for bulk in open_requests:
             _poll_one(client, bulk, report)
             lease.renew()

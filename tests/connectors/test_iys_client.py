@@ -54,8 +54,8 @@ def test_5xx_and_429_are_retried_and_retry_after_is_honoured(start_sandbox):
     for n in range(15):
         assert client.consent_add(consent(f"+90532111{n:04d}"))["transactionId"]
     statuses = [r["status"] for r in server.state.requests()]
-    assert 429 in statuses and 503 in statuses
-    assert client.retries == statuses.count(429) + statuses.count(503)
+    assert 429 in statuses and 500 in statuses
+    assert client.retries == statuses.count(429) + statuses.count(500)
     assert len(server.state.consent_rows()) == 15
 
 
@@ -72,7 +72,19 @@ def test_wrong_credentials_are_an_auth_error(sandbox):
                        username="demo", password="wrong")
     with pytest.raises(IysAuthError) as caught:
         client.login()
+    assert (caught.value.status, caught.value.code) == (401, "H251")
     assert "wrong" not in str(caught.value) and "wrong" not in repr(client.auth)
+
+
+def test_a_refresh_refused_with_400_leads_to_a_password_login(sandbox):
+    client = client_for(sandbox)
+    client.login()
+    token = client.auth._store.get()
+    token.expires_at = time.time()  # due for renewal: the refresh token is tried first
+    sandbox.tokens.clear()  # … and İYS no longer knows it
+    assert client.consent_add(consent())["transactionId"]
+    assert [r["status"] for r in sandbox.state.requests("/oauth2/token")] == [200, 400, 200]
+    assert client.auth.logins == 2 and client.auth.refreshes == 0
 
 
 def test_every_call_has_a_timeout(start_sandbox):
