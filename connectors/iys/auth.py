@@ -128,7 +128,10 @@ class IysTokenAuth(AuthBase):
                 raise
             except (IysAuthError, IysValidationError):
                 pass  # the refresh token is no longer valid (İYS answers 400): log in again
-        body = self._grant({"username": self._username, "password": self._password,
-                            "grant_type": "password"})
+        try:
+            body = self._grant({"username": self._username, "password": self._password,
+                                "grant_type": "password"})
+        except IysValidationError as error:  # openapi.json: bad credentials are a 400
+            raise IysAuthError(error.message, status=error.status, code=error.code) from error
         self.logins += 1
         return Token.from_answer(body, self._clock())

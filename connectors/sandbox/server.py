@@ -6,12 +6,14 @@ import csv
 import io
 import json
 import logging
+import math
 import random
 import re
 import secrets
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -82,6 +84,20 @@ class SandboxConfig:
     fault_seed: int | None = None
 
 
+@dataclass(frozen=True)
+class Exchange:
+    """One request the sandbox answered and its answer, as they were on the wire."""
+
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: bytes
+    status: int
+    content_type: str
+    payload: bytes
+
+
 class SandboxServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -95,6 +111,8 @@ class SandboxServer(ThreadingHTTPServer):
         self.grants: list[float] = []
         self.random = random.Random(config.fault_seed)
         self.random_lock = threading.Lock()
+        # Called with every answered Exchange (the contract tests validate them).
+        self.observers: list[Callable[[Exchange], None]] = []
 
     @property
     def url(self) -> str:
@@ -119,8 +137,9 @@ class SandboxServer(ThreadingHTTPServer):
             self.tokens[refresh] = ("refresh", now + self.config.refresh_lifetime)
         self.state.bump("tokens_issued")
         return {"access_token": access, "refresh_token": refresh,
-                "expires_in": self.config.token_lifetime,
-                "refresh_expires_in": self.config.refresh_lifetime, "token_type": "bearer"}
+                "expires_in": math.ceil(self.config.token_lifetime),  # whole seconds
+                "refresh_expires_in": math.ceil(self.config.refresh_lifetime),
+                "token_type": "bearer"}
 
     def token_valid(self, token: str, kind: str) -> bool:
         with self.token_lock:
@@ -163,6 +182,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self.dispatch("POST")
 
+    def do_PUT(self) -> None:
+        self.dispatch("PUT")
+
     def dispatch(self, method: str) -> None:
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
@@ -203,26 +225,35 @@ class SandboxHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         state.log(method, parts.path, parts.query, reply.status)
-        self.send(reply)
+        payload, kind = self.encode(reply)
+        # Observers see the exchange before the client does (no race with the test thread).
+        exchange = Exchange(method, parts.path, parts.query, dict(self.headers.items()), raw,
+                            reply.status, kind, payload)
+        for observer in self.server.observers:
+            observer(exchange)
+        self.send(reply, payload, kind)
 
-    def send(self, reply: Reply) -> None:
-        if reply.status == 204:  # No Content: no body, no type
-            self.send_response(204)
-            for name, value in reply.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            return
+    @staticmethod
+    def encode(reply: Reply) -> tuple[bytes, str]:
+        """The answer's payload and content type (none for 204 No Content)."""
+        if reply.status == 204:
+            return b"", ""
+        if isinstance(reply.body, bytes):
+            return reply.body, reply.headers.pop("Content-Type", "application/octet-stream")
         if isinstance(reply.body, str):
-            payload, kind = reply.body.encode(), "text/csv; charset=utf-8"
-        else:
-            payload, kind = json.dumps(reply.body, ensure_ascii=False).encode(), "application/json"
+            return reply.body.encode(), "text/csv; charset=utf-8"
+        return json.dumps(reply.body, ensure_ascii=False).encode(), "application/json"
+
+    def send(self, reply: Reply, payload: bytes, kind: str) -> None:
         self.send_response(reply.status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(payload)))
+        if reply.status != 204:  # No Content: no body, no type
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(payload)))
         for name, value in reply.headers.items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(payload)
+        if payload:
+            self.wfile.write(payload)
 
     # --- routing ----------------------------------------------------------------------------
 
@@ -275,8 +306,12 @@ class SandboxHandler(BaseHTTPRequestHandler):
         body = body if isinstance(body, dict) else {}
         grant = body.get("grant_type")
         if grant == "password":
-            if not body.get("username") or not body.get("password"):
-                raise fail(codes.LOGIN_MISSING)
+            if not body.get("username"):
+                raise Reply(400, {"error": "invalid_request",
+                                  "error_description": "Kullanıcı adı verilmemiş."})
+            if not body.get("password"):
+                raise Reply(400, {"error": "invalid_request",
+                                  "error_description": "Şifre verilmemiş."})
             if (body.get("username"), body.get("password")) != (config.username,
                                                                  config.password):
                 raise fail(codes.LOGIN_FAILED)
@@ -286,10 +321,10 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 # İYS's identity server answers an expired or unknown refresh token with 400
                 # in the OAuth2 shape (Bad2Request), not with an H-code.
                 raise Reply(400, {"error": "invalid_grant",
-                                  "error_description": "Token is not active"})
+                                  "error_description": "Yenileme jetonu geçersiz."})
             return Reply(200, self.server.issue_tokens())
-        raise Reply(400, {"error": "unsupported_grant_type",
-                          "error_description": "Unsupported grant_type"})
+        raise Reply(400, {"error": "invalid_request",
+                          "error_description": "Bilinmeyen giriş yöntemi."})
 
     # --- consents ---------------------------------------------------------------------------
 

@@ -96,13 +96,15 @@ class SandboxState:
     @staticmethod
     def as_wire(row: sqlite3.Row) -> dict[str, Any]:
         body = json.loads(row["body"])
-        return {"recipient": row["recipient"], "recipientType": row["recipient_type"],
+        wire = {"recipient": row["recipient"], "recipientType": row["recipient_type"],
                 "type": row["type"], "status": row["status"], "source": row["source"],
                 "consentDate": row["consent_date"],
                 "creationDate": format_date(datetime.fromtimestamp(row["creation_ts"], TURKEY)),
-                "transactionId": row["transaction_id"],
-                "retailerCode": body.get("retailerCode"),
-                "retailerAccess": body.get("retailerAccess") or []}
+                "transactionId": row["transaction_id"]}
+        if body.get("retailerCode") is not None:  # absent, not null, when there is none
+            wire["retailerCode"] = body["retailerCode"]
+            wire["retailerAccessCount"] = len(body.get("retailerAccess") or [])
+        return {key: value for key, value in wire.items() if value is not None}
 
     def changes(self, *, source: str, after: tuple[float, int] | None, limit: int,
                 now: float, hold_back: float) -> tuple[str, list[dict[str, Any]]]:

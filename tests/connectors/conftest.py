@@ -12,10 +12,30 @@ from connectors.iys.client import IysClient
 from connectors.sandbox.server import SandboxConfig, SandboxServer, serve
 from connectors.sandbox.state import SandboxState
 from connectors.services import connector_configure
+from tests.connectors.contract import ContractRecorder
+
+
+@pytest.fixture(autouse=True)
+def iys_contract(request, monkeypatch) -> Iterator[ContractRecorder]:
+    """Every connector test checks the İYS contract (openapi.json): each answer a sandbox
+    gives and each request an IysClient sends. A test fails when either side drifts.
+    ``@pytest.mark.invalid_requests``: the test sends invalid requests on purpose; their
+    answers are still checked."""
+    recorder = ContractRecorder(
+        check_requests=request.node.get_closest_marker("invalid_requests") is None)
+    client_init = IysClient.__init__
+
+    def init_with_contract_hook(self, *args, **kwargs) -> None:
+        client_init(self, *args, **kwargs)
+        self.session.hooks["response"].append(recorder.client_response)
+
+    monkeypatch.setattr(IysClient, "__init__", init_with_contract_hook)
+    yield recorder
+    assert not recorder.problems, "İYS contract broken:\n" + "\n".join(recorder.problems)
 
 
 @pytest.fixture
-def start_sandbox(tmp_path) -> Iterator[Callable[..., SandboxServer]]:
+def start_sandbox(tmp_path, iys_contract) -> Iterator[Callable[..., SandboxServer]]:
     """Start a sandbox (options as in SandboxConfig); stopped after the test."""
     servers: list[SandboxServer] = []
 
@@ -23,6 +43,7 @@ def start_sandbox(tmp_path) -> Iterator[Callable[..., SandboxServer]]:
         state = SandboxState(tmp_path / f"sandbox-{len(servers)}")
         server = serve(SandboxConfig(**{"bulk_delay": 0.2, "retry_after": 0.2, **options}),
                        state)
+        server.observers.append(iys_contract.sandbox_exchange)
         servers.append(server)
         return server
 

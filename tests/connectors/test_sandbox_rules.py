@@ -44,6 +44,7 @@ NOW = datetime.now(TURKEY)
     ({"retailerCode": "12"}, "H118"),
     ({"colour": "blue"}, "H118"),
 ])
+@pytest.mark.invalid_requests
 def test_a_consent_breaking_a_rule_is_refused_with_its_official_code(sandbox, changes, code):
     with pytest.raises(IysValidationError) as caught:
         client_for(sandbox).consent_add({**consent(), **changes})
@@ -65,6 +66,9 @@ def test_the_rules_comparing_with_the_stored_consent_answer_400(sandbox):
     assert (caught.value.status, caught.value.code) == (400, "H175")
 
 
+# openapi.json's Consent schema requires source and consentDate; its own description (and
+# api-reference.md) leaves them out of a TACIR first add: the schema is stricter than İYS.
+@pytest.mark.invalid_requests
 def test_hs_2015_is_accepted_with_its_date_and_tacir_needs_no_source_on_a_first_add(sandbox):
     client = client_for(sandbox)
     client.consent_add(consent(source="HS_2015", consentDate="2015-05-01 00:00:00"))
@@ -73,6 +77,9 @@ def test_hs_2015_is_accepted_with_its_date_and_tacir_needs_no_source_on_a_first_
     assert len(sandbox.state.consent_rows()) == 2
 
 
+# openapi.json's Consent schema requires source and consentDate; its own description (and
+# api-reference.md) leaves them out of a TACIR first add: the schema is stricter than İYS.
+@pytest.mark.invalid_requests
 def test_a_tacir_update_needs_its_source_and_date(sandbox):
     client = client_for(sandbox)
     tacir = {"recipient": "+905329998877", "recipientType": "TACIR", "type": "ARAMA"}
