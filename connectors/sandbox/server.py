@@ -71,6 +71,8 @@ class SandboxConfig:
     latency: float = 0.0
     error_rate: float = 0.0
     rate_limit_rate: float = 0.0
+    busy_rate: float = 0.0  # share answered 400 H123 "service busy, try later"
+    consent_quota: int = 0  # consents the subscription may add before H525 (0: no limit)
     retry_after: float = 1.0
     token_rate_limit: int = 100  # token grants per hour before H084 (0: no limit)
     drop_rate: float = 0.0
@@ -201,6 +203,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
                                headers={"Retry-After": f"{config.retry_after:g}"})
                 if roll < config.rate_limit_rate + config.error_rate:
                     raise fail(codes.SERVER_ERROR)
+                if (roll < config.rate_limit_rate + config.error_rate + config.busy_rate
+                        and parts.path != "/oauth2/token"):  # its 400s are OAuth2's shape
+                    raise fail(codes.BUSY)
                 drop = self.server.roll() < config.drop_rate
             body = None
             if raw:
@@ -338,6 +343,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
         found = against_stored_errors(item, stored)
         if found:
             return None, found
+        quota = self.server.config.consent_quota
+        if quota and state.provider_consent_count() >= quota:
+            return None, [error(codes.QUOTA_USED_UP)]
         return state.store(item, request_id=request_id), []
 
     def consent_add(self, *, body: Any, query: Any) -> Reply:
@@ -356,6 +364,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
             raise fail(codes.BULK_INVALID)
         if len(body) > 1000:
             raise fail(codes.BULK_TOO_LARGE)
+        quota = self.server.config.consent_quota
+        if quota and self.server.state.provider_consent_count() >= quota:
+            raise fail(codes.QUOTA_USED_UP)
         seen: set[tuple] = set()
         for index, item in enumerate(body):
             if isinstance(item, dict):

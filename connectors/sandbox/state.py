@@ -177,6 +177,11 @@ class SandboxState:
             [(brand_code, r["recipient"], r["recipientType"], r["type"], r["status"],
               r["source"], r["consentDate"], now) for r in records])
 
+    def provider_consent_count(self) -> int:
+        """Consents added through the API (not citizens'): what the subscription quota counts."""
+        return self.db.execute("SELECT COUNT(*) FROM consents WHERE change_source='HS'"
+                               ).fetchone()[0]
+
     def provider_count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM provider_consents").fetchone()[0]
 

@@ -33,8 +33,11 @@ from connectors.iletimerkezi.client import IletiMerkeziBlocked, IletiMerkeziErro
 from connectors.iys.client import BULK_LIMIT, IysClient
 from connectors.iys.errors import (
     MAYBE_ALREADY_STORED,
+    QUOTA_USED_UP,
+    SUBSCRIPTION_CODES,
     IysAuthError,
     IysError,
+    IysSubscriptionError,
     IysTokenRateLimited,
     IysValidationError,
 )
@@ -86,6 +89,17 @@ def _update(updates: list[DeliveryUpdate], report: PushReport | None = None) -> 
 
 def _block(connector: IysConnector, reason: str) -> None:
     IysConnector.objects.filter(pk=connector.pk).update(blocked_reason=reason)
+
+
+def _subscription_stop(code: str, message: str) -> str:
+    """Why the push stopped on a subscription answer, and what to fix (settings page)."""
+    if code == QUOTA_USED_UP:
+        return _("İYS's consent quota for this subscription is used up (H525): İYS adds no "
+                 "new consent until the quota is raised. Raise it in the İYS subscription, "
+                 "then save this page to resume pushing; waiting consents are kept.")
+    return _("İYS refused the subscription (%(code)s: %(message)s). Check the İYS "
+             "subscription (active, with API use), then save this page to resume pushing; "
+             "waiting consents are kept.") % {"code": code, "message": message}
 
 
 def _outgoing(queryset: QuerySet[Consent], chunk_size: int = 2000) -> Iterator[Outgoing]:
@@ -184,6 +198,9 @@ def iys_push(*, poll_wait: float = 120.0) -> PushReport:
             try:
                 _push_iys(connector, client, report, lease)
                 _poll(client, report, lease, wait=poll_wait)
+            except IysSubscriptionError as error:
+                _block(connector, _subscription_stop(error.code, error.message))
+                report.notes.append(error.message)
             except IysTokenRateLimited as error:
                 report.notes.append(_("İYS asked us to pause token requests (H084); consents "
                                       "stay waiting: %(error)s") % {"error": error.message})
@@ -269,7 +286,7 @@ def _bulk_send(client: IysClient, batch: list[Outgoing], report: PushReport) -> 
     try:
         answer = client.consents_bulk_add([consent_wire(c) for c in batch])
     except IysError as error:
-        if error.retryable or isinstance(error, IysAuthError):
+        if error.retryable or error.stops_push or isinstance(error, IysAuthError):
             _update([DeliveryUpdate(consent_id=c.pk, state=IysState.PENDING, attempted=True,
                                     error_message=error.message) for c in batch])
         raise
@@ -328,8 +345,13 @@ def _poll_one(client: IysClient, bulk: IysBulkRequest, report: PushReport) -> No
     # Each result counts the attempt and names the request and its time in its event.
     sent = {"request_id": bulk.request_id, "sent_at": bulk.created_at, "attempted": True}
     updates = []
+    stop = None
     for pk, result in zip(ids, ordered, strict=True):
-        if result.get("status") == "success":
+        if _failure(result)[0] in SUBSCRIPTION_CODES:  # not this consent's fault: it waits
+            stop = _failure(result)
+            updates.append(DeliveryUpdate(consent_id=pk, state=IysState.PENDING, attempted=True,
+                                          error_message=stop[1]))
+        elif result.get("status") == "success":
             updates.append(DeliveryUpdate(consent_id=pk, state=IysState.ACCEPTED,
                                           transaction_id=str(result.get("transactionId", "")),
                                           **sent))
@@ -341,6 +363,8 @@ def _poll_one(client: IysClient, bulk: IysBulkRequest, report: PushReport) -> No
         _update(updates, report)
         IysBulkRequest.objects.filter(pk=bulk.pk).update(polls=bulk.polls + 1,
                                                          completed_at=timezone.now())
+    if stop is not None:
+        _block(IysConnector.load(), _subscription_stop(*stop))
 
 
 def _failure(result: dict) -> tuple[str, str]:
@@ -387,6 +411,8 @@ def iys_push_consent(*, consent_id: int) -> str:
     except IysError as error:  # down, rate limited past retries, or credentials: try later
         update = DeliveryUpdate(consent_id=consent.pk, state=IysState.PENDING, attempted=True,
                                 error_message=error.message)
+        if isinstance(error, IysSubscriptionError):
+            _block(connector, _subscription_stop(error.code, error.message))
     finally:
         client.close()
     _update([update])

@@ -59,6 +59,16 @@ def test_5xx_and_429_are_retried_and_retry_after_is_honoured(start_sandbox):
     assert len(server.state.consent_rows()) == 15
 
 
+def test_h123_service_busy_is_retried_although_it_is_a_400(start_sandbox):
+    server = start_sandbox(busy_rate=0.4, fault_seed=3)
+    client = client_for(server, max_retries=10)
+    for n in range(10):
+        assert client.consent_add(consent(f"+90532111{n:04d}"))["transactionId"]
+    statuses = [r["status"] for r in server.state.requests()]
+    assert statuses.count(400) >= 3 and client.retries == statuses.count(400)
+    assert len(server.state.consent_rows()) == 10
+
+
 def test_a_rejection_is_permanent_and_not_retried(sandbox):
     client = client_for(sandbox)
     with pytest.raises(IysValidationError) as caught:

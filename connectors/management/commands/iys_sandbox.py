@@ -31,6 +31,11 @@ class Command(BaseCommand):
                             help="Seconds added to every answer.")
         parser.add_argument("--error-rate", type=float, default=0.0,
                             help="Share of requests answered 500 H015 (0-1).")
+        parser.add_argument("--consent-quota", type=int, default=0,
+                            help="Consents the subscription may add before 422 H525 "
+                                 "(0: no limit).")
+        parser.add_argument("--busy-rate", type=float, default=0.0,
+                            help="Share of requests answered 400 H123 'service busy' (0-1).")
         parser.add_argument("--rate-limit-rate", type=float, default=0.0,
                             help="Share of requests answered 429 H124 (0-1).")
         parser.add_argument("--retry-after", type=float, default=defaults.retry_after,
@@ -59,6 +64,7 @@ class Command(BaseCommand):
             token_lifetime=options["token_lifetime"],
             token_rate_limit=options["token_rate_limit"], latency=options["latency"],
             error_rate=options["error_rate"], rate_limit_rate=options["rate_limit_rate"],
+            busy_rate=options["busy_rate"], consent_quota=options["consent_quota"],
             retry_after=options["retry_after"], drop_rate=options["drop_rate"],
             bulk_delay=options["bulk_delay"], changes_hold_back=options["changes_hold_back"],
             iletimerkezi_key=options["iletimerkezi_key"],
