@@ -4,6 +4,7 @@ from typing import Any
 
 from consents.dates import format_iys_date
 from consents.models import Consent, Contact
+from consents.selectors import channel_states, tacir_states
 
 
 def consent_to_json(consent: Consent) -> dict[str, Any]:
@@ -24,6 +25,11 @@ def consent_to_json(consent: Consent) -> dict[str, Any]:
 
 def contact_to_json(contact: Contact) -> dict[str, Any]:
     return {
+        "channels": {channel: {"permission": state.permission, "iys_status": state.iys_status,
+                               "pending": state.pending, "sendable": state.sendable,
+                               "reason": state.reason}
+                     for channel, state in channel_states(contact).items()},
+        "tacir": tacir_states(contact),
         "email": contact.email,
         "phone": contact.phone,
         "external_id": contact.external_id,

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from api.forms import ConsentCaptureForm
 from api.serializers import consent_to_json, contact_to_json
 from api.services import api_key_authenticate
-from consents.choices import Origin
-from consents.selectors import contact_lookup
+from consents.choices import Channel, Origin
+from consents.selectors import AUDIENCE_LIMIT, audience_check, contact_lookup
 from consents.services import ChangeOrigin, consent_apply, contact_upsert
 
 
@@ -27,6 +27,17 @@ def validation_errors(error: ValidationError) -> dict[str, list[str]]:
         return {field: [m for e in errs for m in e.messages]
                 for field, errs in error.error_dict.items()}
     return {"__all__": error.messages}
+
+
+def json_object(request: HttpRequest) -> dict | JsonResponse:
+    """The request's body as a JSON object, or the 400 answer that says what is wrong."""
+    try:
+        body = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return error_response({"body": [_("The body is not valid JSON.")]})
+    if not isinstance(body, dict):
+        return error_response({"body": [_("The body must be a JSON object.")]})
+    return body
 
 
 def api_key_required(view):
@@ -50,12 +61,9 @@ def api_key_required(view):
 @require_POST
 @api_key_required
 def consent_create(request: HttpRequest) -> JsonResponse:
-    try:
-        body = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        return error_response({"body": [_("The body is not valid JSON.")]})
-    if not isinstance(body, dict):
-        return error_response({"body": [_("The body must be a JSON object.")]})
+    body = json_object(request)
+    if isinstance(body, JsonResponse):
+        return body
     form = ConsentCaptureForm(data=body)
     if not form.is_valid():
         return error_response({field: list(messages) for field, messages in form.errors.items()})
@@ -83,3 +91,27 @@ def contact_detail(request: HttpRequest, identifier: str) -> JsonResponse:
         return error_response({"identifier": [_("No contact with this identifier.")]},
                               status=404)
     return JsonResponse(contact_to_json(contact))
+
+
+@csrf_exempt
+@require_POST
+@api_key_required
+def audience_check_view(request: HttpRequest) -> JsonResponse:
+    """The check a campaign tool makes before it sends: who may be messaged on a channel."""
+    body = json_object(request)
+    if isinstance(body, JsonResponse):
+        return body
+    errors: dict[str, list[str]] = {}
+    channel, recipients = body.get("channel"), body.get("recipients")
+    if channel not in Channel.values:
+        errors["channel"] = [_("Channel must be sms, email or call.")]
+    if (not isinstance(recipients, list) or not recipients
+            or not all(isinstance(r, str) for r in recipients)):
+        errors["recipients"] = [_("Recipients must be a list of phone numbers or e-mails.")]
+    elif len(recipients) > AUDIENCE_LIMIT:
+        errors["recipients"] = [_("At most %(limit)s recipients in one request.")
+                                % {"limit": f"{AUDIENCE_LIMIT:,}"}]
+    if errors:
+        return error_response(errors)
+    sendable, not_sendable = audience_check(channel=channel, recipients=recipients)
+    return JsonResponse({"sendable": sendable, "not_sendable": not_sendable})

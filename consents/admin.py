@@ -6,18 +6,29 @@ Admin classes stay thin: every write goes through consents.services.
 from django.contrib import admin
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from config.admin_site import ReadOnlyAdmin
 from consents.admin_search import RECIPIENT_LOOKUPS, IdentifierSearchMixin
-from consents.choices import Channel, ConsentSource, ConsentStatus, IysState, Origin
+from consents.choices import Channel, ConsentSource, ConsentStatus, IysState, Origin, Permission
 from consents.forms import ConsentAdminForm, ContactAdminForm
 from consents.models import Consent, ConsentEvent, Contact, ProfileAttribute
 from consents.paginators import EstimatedCountPaginator
 from consents.resources import ConsentEventResource, ContactResource
-from consents.services import ChangeOrigin, consent_apply, contact_update, permission_set
+from consents.selectors import (
+    channel_sendable,
+    channel_states,
+    connector_installed,
+    sendable_q,
+)
+from consents.services import (
+    ChangeOrigin,
+    consent_apply,
+    contact_update,
+    permission_consent_record,
+)
 
 
 def admin_origin(request) -> ChangeOrigin:
@@ -62,6 +73,28 @@ class IysStateFilter(CurrentConsentFilter):
     options = IysState.choices
 
 
+class SendableFilter(admin.SimpleListFilter):
+    """Contacts a campaign may message on a channel: opt-in and, with a connector, İYS's ONAY."""
+
+    title = _("sendable")
+    parameter_name = "sendable"
+
+    def lookups(self, request, model_admin):
+        return [(channel, label) for channel, label in Channel.choices]
+
+    def queryset(self, request, queryset):
+        if self.value() in Channel.values:
+            return queryset.filter(sendable_q(self.value()))
+        return queryset
+
+
+def _sendable_column(channel: str, label: str):
+    @admin.display(description=label, boolean=True)
+    def column(self, obj: Contact) -> bool:
+        return channel_sendable(obj, channel, installed=self.installed)
+    return column
+
+
 class ConsentInline(admin.TabularInline):
     model = Consent
     fields = ["type", "recipient", "status", "source", "consent_date", "is_current", "iys_state",
@@ -84,13 +117,38 @@ class ContactAdmin(IdentifierSearchMixin, ExportMixin, admin.ModelAdmin):
     form = ContactAdminForm
     resource_classes = [ContactResource]
     list_display = ["__str__", "email", "phone", "external_id", "email_permission",
-                    "sms_permission", "call_permission", "updated_at"]
-    list_filter = ["email_permission", "sms_permission", "call_permission", IysStatusFilter,
-                   IysSourceFilter, IysStateFilter]
+                    "sms_permission", "call_permission", "sms_sendable", "email_sendable",
+                    "call_sendable", "updated_at"]
+    list_filter = [SendableFilter, "email_permission", "sms_permission", "call_permission",
+                   IysStatusFilter, IysSourceFilter, IysStateFilter]
     search_fields = ["email", "phone", "external_id"]  # searched by IdentifierSearchMixin
     identifier_lookups = {"email": ("email",), "phone": ("phone",),
                           "external_id": ("external_id",)}
-    readonly_fields = ["created_at", "updated_at", "history"]
+    readonly_fields = ["channels", "created_at", "updated_at", "history"]
+    sms_sendable = _sendable_column("sms", _("SMS sendable"))
+    email_sendable = _sendable_column("email", _("e-mail sendable"))
+    call_sendable = _sendable_column("call", _("call sendable"))
+    installed = False
+
+    def changelist_view(self, request, extra_context=None):
+        self.installed = connector_installed()  # once per page, not once per row
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description=_("channels"))
+    def channels(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        rows = format_html_join("", "<tr><th>{}</th><td>{}</td><td>{}</td><td>{}</td>"
+                                "<td>{}</td><td>{}</td></tr>", (
+            (Channel(channel).label, Permission(state.permission).label,
+             state.iys_status or _("nothing"), _("yes") if state.pending else _("no"),
+             _("yes") if state.sendable else _("no"), state.reason)
+            for channel, state in channel_states(obj).items()))
+        return format_html(
+            '<table class="channel-states"><thead><tr><th>{}</th><th>{}</th><th>{}</th>'
+            "<th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("channel"), _("permission"), _("İYS holds"), _("pending"), _("sendable"),
+            _("why not"), rows)
     inlines = [ConsentInline]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
@@ -114,9 +172,9 @@ class ContactAdmin(IdentifierSearchMixin, ExportMixin, admin.ModelAdmin):
             email=data.get("email"), phone=data.get("phone"),
             external_id=data.get("external_id"), attributes=data.get("attributes") or {},
             origin=origin, clear_missing=True)
-        for channel in Channel.values:
-            permission_set(contact=contact, channel=channel,
-                           value=data[f"{channel}_permission"], origin=origin)
+        for channel, value in form.permission_changes().items():
+            permission_consent_record(contact=contact, channel=channel, value=value,
+                                      source=data["consent_source"], origin=origin)
         obj.pk = contact.pk
 
 

@@ -11,8 +11,7 @@ from the sequences in one query, new rows go in with COPY, contact updates with 
 bulk_create and bulk_update write the same rows.
 """
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -22,63 +21,89 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from consents.choices import CHANNEL_OF_TYPE, PERMISSION_OF_STATUS, Permission, RecipientType
+from consents.choices import (
+    CHANNEL_OF_TYPE,
+    PERMISSION_OF_STATUS,
+    Permission,
+    RecipientType,
+)
+from consents.delivery import SUPERSEDABLE, consent_delivery_bulk_update, superseded
 from consents.models import Consent, ConsentEvent, Contact
+from consents.origins import ChangeOrigin
+from consents.pg import pg_cursor
 from consents.rules import TURKEY
-from consents.services import ChangeOrigin, consent_event_snapshot
+from consents.services import consent_event_snapshot
 
 IDENTIFIER_FIELDS = ("email", "phone", "external_id")
 PERMISSION_FIELDS = ("email_permission", "sms_permission", "call_permission")
 CONTACT_COLUMNS = ("id", *IDENTIFIER_FIELDS, *PERMISSION_FIELDS, "attributes")
+# What İYS holds per channel: read (the decider's policy needs it), written only by delivery.
+HELD_FIELDS = ("email_iys_status", "sms_iys_status", "call_iys_status")
+_LOAD_COLUMNS = (*CONTACT_COLUMNS, *HELD_FIELDS)
+_NOTHING_HELD = ("", "", "")
 _CHANNEL_OF_TYPE = {str(type_): str(channel) for type_, channel in CHANNEL_OF_TYPE.items()}
 _PERMISSION_OF_STATUS = {str(s): str(p) for s, p in PERMISSION_OF_STATUS.items()}
 _OPT_OUT, _BIREYSEL = str(Permission.OPT_OUT), str(RecipientType.BIREYSEL)
 _CHANNELS = ("email", "sms", "call")  # the order of PERMISSION_FIELDS
+_SUPERSEDABLE = frozenset(str(state) for state in SUPERSEDABLE)
+# Waiting consents a newer one replaced never go to İYS: one statement moves them (only those
+# still pending or checked: the push claims a consent before it sends it) and writes each its
+# delivery event, as consents.delivery.superseded does elsewhere.
+_SUPERSEDE = """
+WITH old AS (
+    SELECT id, iys_state FROM consents_consent
+    WHERE id = ANY(%b) AND iys_state IN ('pending', 'check') FOR UPDATE
+), changed AS (
+    UPDATE consents_consent AS c SET iys_state = 'superseded', iys_error_code = 'SUPERSEDED',
+        iys_error_message = %s, iys_updated_at = %s
+    FROM old WHERE c.id = old.id
+    RETURNING c.id, c.contact_id, c.type, old.iys_state AS before
+)
+INSERT INTO consents_consentevent (contact_id, consent_id, before, after, field, kind, origin,
+                                   origin_reference, row_number, actor_id, actor_label,
+                                   created_at)
+SELECT contact_id, id, to_jsonb(before), jsonb_build_object(
+           'iys_state', 'superseded', 'transaction_id', '', 'error_code', 'SUPERSEDED'),
+       type, 'delivery', %s, %s, NULL, %s, %s, %s
+FROM changed ORDER BY id
+"""
 _CONTACT, _CONSENT, _PERMISSION = (str(ConsentEvent.Kind.CONTACT), str(ConsentEvent.Kind.CONSENT),
                                    str(ConsentEvent.Kind.PERMISSION))
-
-
-@contextmanager
-def pg_cursor() -> Iterator[Any]:
-    """A psycopg cursor that binds parameters on the server: an array is one value, not
-    thousands of quoted literals (Django's cursors bind on the client). Arrays go as %b,
-    binary: psycopg dumps a list of thousands of strings three times faster than in text. The
-    lookups an upload repeats per chunk are prepared (``prepare=True``): planning
-    ``= ANY(array)`` estimates every element, 2-3 ms per chunk that a generic plan skips."""
-    import psycopg
-
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        yield cursor
 
 
 class ContactRecord:
     """A contact as the bulk path reads and writes it (``pk`` None until it is inserted)."""
 
     __slots__ = ("attributes", "call_permission", "email", "email_permission", "external_id",
-                 "phone", "pk", "sms_permission")
+                 "held", "phone", "pk", "sms_permission")
 
     def __init__(self, pk: int | None, email: str | None, phone: str | None,
                  external_id: str | None, email_permission: str = _OPT_OUT,
                  sms_permission: str = _OPT_OUT, call_permission: str = _OPT_OUT,
-                 attributes: dict[str, Any] | None = None):
+                 attributes: dict[str, Any] | None = None,
+                 held: tuple[str, str, str] = _NOTHING_HELD):
         self.pk, self.email, self.phone, self.external_id = pk, email, phone, external_id
         self.email_permission = email_permission
         self.sms_permission = sms_permission
         self.call_permission = call_permission
         self.attributes = attributes if attributes is not None else {}
+        self.held = held  # İYS's status per channel (e-mail, SMS, call), as HELD_FIELDS
+
+    def held_status(self, channel: str) -> str:
+        return self.held[_CHANNELS.index(channel)]
 
 
 class ConsentRecord:
     """A current consent as loaded, or a new one on its way in: what events and rules read."""
 
-    __slots__ = ("consent_date", "contact", "date_iso", "iys_state", "pk", "recipient",
+    __slots__ = ("consent_date", "contact", "date_iso", "iys_state", "pk", "reason", "recipient",
                  "recipient_type", "source", "status", "type")
 
     def __init__(self, pk: int | None, recipient: str, type: str, status: str, source: str,
                  consent_date: datetime | None, iys_state: str,
-                 recipient_type: str = _BIREYSEL, contact: ContactRecord | None = None):
-        self.pk, self.contact, self.recipient = pk, contact, recipient
+                 recipient_type: str = _BIREYSEL, contact: ContactRecord | None = None,
+                 reason: str = ""):
+        self.pk, self.contact, self.recipient, self.reason = pk, contact, recipient, reason
         self.recipient_type, self.type, self.status = recipient_type, type, status
         self.source, self.consent_date, self.iys_state = source, consent_date, iys_state
         self.date_iso: str | None = None  # consent_date as COPY lines and events write it
@@ -102,6 +127,7 @@ class ConsentIntent:
     iys_state: str
     previous: ConsentRecord | None = None
     recipient_type: str = _BIREYSEL
+    reason: str = ""  # why a local consent stays here (consents.policy.Decision)
 
 
 @dataclass(slots=True)
@@ -145,8 +171,8 @@ def contacts_load(*, emails: set[str], phones: set[str],
         condition |= Q(email__in=emails)
     if phones:
         condition |= Q(phone__in=phones)
-    return [ContactRecord(*values)
-            for values in Contact.objects.filter(condition).values_list(*CONTACT_COLUMNS)]
+    return [ContactRecord(*values[:8], tuple(values[8:]))
+            for values in Contact.objects.filter(condition).values_list(*_LOAD_COLUMNS)]
 
 
 def _contacts_probe(wanted: dict[str, set[str]]) -> list[ContactRecord]:
@@ -169,13 +195,14 @@ def _contacts_select(cursor: Any, wanted: dict[str, set[str]]) -> list[ContactRe
     """The contacts holding any of these values, in one query: one array parameter per
     identifier and a UNION, each part an index scan (an OR of ANY()s lets the planner fall
     back to reading the whole table)."""
-    parts = [(f"SELECT {', '.join(CONTACT_COLUMNS)} FROM consents_contact "
+    parts = [(f"SELECT {', '.join(_LOAD_COLUMNS)} FROM consents_contact "
               f"WHERE {name} = ANY(%b)", list(values)) for name, values in wanted.items() if values]
     if not parts:
         return []
     cursor.execute(" UNION ".join(sql for sql, _v in parts), [values for _sql, values in parts],
                    prepare=True)
-    return [ContactRecord(*values[:-1], orjson.loads(values[-1])) for values in cursor.fetchall()]
+    return [ContactRecord(*values[:7], orjson.loads(values[7]), values[8:])
+            for values in cursor.fetchall()]
 
 
 def _prefer_index_probes() -> None:
@@ -229,7 +256,7 @@ class Unchanged(NamedTuple):
 _UNCHANGED_SQL = """
 SELECT r.i, c.id, c.email, c.phone, c.external_id
 FROM (SELECT i - 1 AS i, x->>0 AS email, x->>1 AS phone, x->>2 AS external_id,
-             x->3 AS attributes, x->>4 AS status
+             x->3 AS attributes, x->>4 AS status, (x->>5)::timestamptz AS consent_date
       FROM jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS t(x, i)) AS r
 CROSS JOIN LATERAL (
     SELECT id, email, phone, external_id, email_permission, sms_permission, attributes
@@ -247,7 +274,9 @@ WHERE (r.email IS NULL OR c.email = r.email) AND (r.phone IS NULL OR c.phone = r
 """
 _CURRENT_STATUS_SQL = """(r.{identifier} IS NULL OR EXISTS (
     SELECT FROM consents_consent k WHERE k.is_current AND k.recipient = r.{identifier}
-    AND k.recipient_type = 'BIREYSEL' AND k.type = '{type}' AND k.status = r.status))"""
+    AND k.recipient_type = 'BIREYSEL' AND k.type = '{type}' AND k.status = r.status
+    AND NOT (r.consent_date IS NOT NULL AND k.consent_date IS NOT NULL
+             AND r.consent_date > k.consent_date)))"""
 _UNCHANGED_BY_STATUS = _UNCHANGED_SQL.format(channels=" AND ".join((
     _CURRENT_STATUS_SQL.format(identifier="email", type="EPOSTA"),
     _CURRENT_STATUS_SQL.format(identifier="phone", type="MESAJ"))))
@@ -256,13 +285,15 @@ _UNCHANGED_BY_PERMISSION = _UNCHANGED_SQL.format(channels=(
     "AND (r.phone IS NULL OR c.sms_permission = r.status)"))
 
 
-def contacts_unchanged(rows: list[tuple[dict[str, str | None], dict[str, Any], str]], *,
+def contacts_unchanged(rows: list[tuple[dict[str, str | None], dict[str, Any], str,
+                                      datetime | None]], *,
                        by_permission: bool = False) -> dict[int, Unchanged]:
     """Which rows would change nothing, by position: the contact each of them names.
 
     A row is (identifiers, attributes, status): with ``by_permission`` the status is the
     permission every channel of the row gets (Subscribed or Unsubscribed), else an İYS status
-    that the row's e-mail and phone consents already have. One query, run by PostgreSQL, so
+    that the row's e-mail and phone consents already have, with a date no newer than theirs (a
+    newer one of the same status is recorded). One query, run by PostgreSQL, so
     that a re-upload's rows need not be loaded and compared in Python; elsewhere no row is
     found unchanged and callers decide every row the usual way.
     """
@@ -270,8 +301,8 @@ def contacts_unchanged(rows: list[tuple[dict[str, str | None], dict[str, Any], s
         return {}
     # One JSON parameter: orjson writes a chunk's rows many times faster than psycopg dumps
     # six arrays element by element, and PostgreSQL parses it on its own core.
-    data = orjson.dumps([(ids["email"], ids["phone"], ids["external_id"], given, status)
-                         for ids, given, status in rows]).decode()
+    data = orjson.dumps([(ids["email"], ids["phone"], ids["external_id"], given, status, when)
+                         for ids, given, status, when in rows]).decode()
     _prefer_index_probes()
     with pg_cursor() as cursor:
         cursor.execute(_UNCHANGED_BY_PERMISSION if by_permission else _UNCHANGED_BY_STATUS,
@@ -346,7 +377,8 @@ def contact_changes_write(changes: list[ContactChange], *, origin: ChangeOrigin,
         contact = change.contact
         wanted = dict(change.permissions)
         for intent in change.consents:
-            wanted[_CHANNEL_OF_TYPE[intent.type]] = _PERMISSION_OF_STATUS[intent.status]
+            if intent.recipient_type == _BIREYSEL:  # a TACIR record is its own
+                wanted[_CHANNEL_OF_TYPE[intent.type]] = _PERMISSION_OF_STATUS[intent.status]
         changed = False
         for channel, value in wanted.items():
             name = f"{channel}_permission"
@@ -372,8 +404,11 @@ def contact_changes_write(changes: list[ContactChange], *, origin: ChangeOrigin,
                                   "external_id": contact.external_id, **contact.attributes},
                                  change.row_number))
 
-    writer.consents_retire([intent.previous.pk for change in changes
-                            for intent in change.consents if intent.previous is not None])
+    previous = [intent.previous for change in changes for intent in change.consents
+                if intent.previous is not None]
+    writer.consents_retire([consent.pk for consent in previous])
+    writer.consents_supersede([consent.pk for consent in previous
+                               if consent.iys_state in _SUPERSEDABLE], origin.event_fields())
     made: list[list[tuple[ConsentIntent, ConsentRecord]]] = []  # per change
     for change in changes:
         contact, pairs, shared_date, shared_iso = change.contact, [], None, None
@@ -381,7 +416,7 @@ def contact_changes_write(changes: list[ContactChange], *, origin: ChangeOrigin,
             consent = ConsentRecord(
                 None, contact.email if intent.type == "EPOSTA" else contact.phone, intent.type,
                 intent.status, intent.source, intent.consent_date, intent.iys_state,
-                intent.recipient_type, contact)
+                intent.recipient_type, contact, intent.reason)
             if intent.consent_date is shared_date:  # a row's consents share its date
                 consent.date_iso = shared_iso
             else:
@@ -442,11 +477,19 @@ class _DjangoWriter:
         if pks:
             Consent.objects.filter(pk__in=pks).update(is_current=False)
 
+    def consents_supersede(self, pks: list[int], fields: dict[str, Any]) -> None:
+        if pks:
+            consent_delivery_bulk_update(
+                updates=[superseded(pk) for pk in pks], only_from=SUPERSEDABLE,
+                origin=ChangeOrigin(kind=fields["origin"], reference=fields["origin_reference"],
+                                    actor=fields["actor"], actor_label=fields["actor_label"]))
+
     def consents_create(self, records: list[ConsentRecord]) -> None:
         consents = [Consent(contact_id=r.contact.pk, recipient=r.recipient,
                             recipient_type=r.recipient_type, type=r.type, status=r.status,
                             source=r.source, consent_date=r.consent_date,
-                            iys_state=r.iys_state, created_at=self.now) for r in records]
+                            iys_state=r.iys_state, iys_error_code=r.reason,
+                            created_at=self.now) for r in records]
         Consent.objects.bulk_create(consents)
         for record, consent in zip(records, consents, strict=True):
             record.pk = consent.pk
@@ -609,6 +652,13 @@ class _PostgresWriter:
             self._execute("UPDATE consents_consent SET is_current = false WHERE id = ANY(%b)",
                           [pks])
 
+    def consents_supersede(self, pks: list[int], fields: dict[str, Any]) -> None:
+        if pks:
+            self._execute(_SUPERSEDE, [pks, superseded(0).error_message, self.now,
+                                       fields["origin"], fields["origin_reference"],
+                                       fields["actor"].pk if fields["actor"] else None,
+                                       fields["actor_label"], self.now])
+
     def consents_create(self, records: list[ConsentRecord]) -> None:
         if not records:
             return
@@ -622,8 +672,8 @@ class _PostgresWriter:
                 lines.append(
                     f"{pk}\t{record.contact.pk}\t{copy_text(record.recipient)}\t"
                     f"{record.recipient_type}\t{record.type}\t{record.status}\t"
-                    f"{copy_text(record.source)}\t{when}\tt\t{record.iys_state}\t\t\t\t\t0\t"
-                    f"\\N\t{stamp}\n")
+                    f"{copy_text(record.source)}\t{when}\tt\t{record.iys_state}\t\t\t"
+                    f"{record.reason}\t\t0\t\\N\t{stamp}\n")
         self._copy("COPY consents_consent (id, contact_id, recipient, recipient_type, type, "
                    "status, source, consent_date, is_current, iys_state, iys_transaction_id, "
                    "iys_request_id, iys_error_code, iys_error_message, iys_attempts, "

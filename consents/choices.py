@@ -42,6 +42,20 @@ class IysState(models.TextChoices):
     SENT = "sent", _("Sent, waiting for İYS")
     ACCEPTED = "accepted", _("Accepted by İYS")
     REJECTED = "rejected", _("Rejected by İYS")
+    # A RET (or, in Sync mode, any consent) whose fate depends on what İYS holds: the push
+    # asks İYS first, then sends it or keeps it here.
+    CHECK = "check", _("Waiting for İYS to be asked")
+    # A newer consent of the same recipient and type came before this one was sent: it never
+    # goes to İYS.
+    SUPERSEDED = "superseded", _("Superseded before sending")
+
+
+class IysHeld(models.TextChoices):
+    """What the hub knows İYS holds for a channel's individual (BIREYSEL) record."""
+
+    ONAY = "ONAY", _("ONAY")
+    RET = "RET", _("RET")
+    NOTHING = "", _("Nothing known")
 
 
 class Channel(models.TextChoices):
@@ -62,6 +76,9 @@ class Origin(models.TextChoices):
     ADMIN = "admin", _("Admin edit")
     SYSTEM = "system", _("System")
 
+
+# A consent in one of these states may still reach İYS: the channel is "pending".
+OPEN_STATES = (IysState.PENDING, IysState.CHECK, IysState.SENT)
 
 CHANNEL_OF_TYPE = {
     ConsentType.EPOSTA: Channel.EMAIL,

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from consents.choices import ConsentType, IysState
+from consents.choices import CHANNEL_OF_TYPE, ConsentType, IysState, RecipientType
 from consents.models import Consent, Contact
 from consents.rules import ConsentFacts, consent_errors
 from consents.selectors import consent_current, contact_find
@@ -62,4 +62,8 @@ def consent_record_from_iys(*, recipient: str, recipient_type: str, type: str, s
         iys_updated_at=timezone.now())
     consent_recorded(contact=contact, consent=consent, previous=current, origin=origin,
                      extra={"transaction_id": transaction_id})
+    if recipient_type == RecipientType.BIREYSEL:  # İYS holds exactly this now
+        field = f"{CHANNEL_OF_TYPE[type]}_iys_status"
+        Contact.objects.filter(pk=contact.pk).update(**{field: status})
+        setattr(contact, field, status)
     return consent

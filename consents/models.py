@@ -10,6 +10,7 @@ from consents.choices import (
     ConsentSource,
     ConsentStatus,
     ConsentType,
+    IysHeld,
     IysState,
     Origin,
     Permission,
@@ -60,6 +61,18 @@ class Contact(models.Model):
                                       choices=Permission.choices, default=Permission.OPT_OUT)
     call_permission = models.CharField(_("call permission"), max_length=8,
                                        choices=Permission.choices, default=Permission.OPT_OUT)
+    # What İYS holds for the individual (BIREYSEL) record of each channel, as the hub learnt it
+    # from accepted pushes, pulls, the initial sync and status queries. "Sendable" needs ONAY
+    # here when a connector is installed (consents.selectors.channel_state).
+    email_iys_status = models.CharField(_("e-mail in İYS"), max_length=4, blank=True,
+                                        choices=IysHeld.choices, default=IysHeld.NOTHING,
+                                        db_default=IysHeld.NOTHING)
+    sms_iys_status = models.CharField(_("SMS in İYS"), max_length=4, blank=True,
+                                      choices=IysHeld.choices, default=IysHeld.NOTHING,
+                                      db_default=IysHeld.NOTHING)
+    call_iys_status = models.CharField(_("call in İYS"), max_length=4, blank=True,
+                                       choices=IysHeld.choices, default=IysHeld.NOTHING,
+                                       db_default=IysHeld.NOTHING)
     attributes = models.JSONField(_("profile attributes"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
@@ -83,6 +96,9 @@ class Contact(models.Model):
 
     def permission(self, channel: str) -> str:
         return getattr(self, f"{channel}_permission")
+
+    def iys_status(self, channel: str) -> str:
+        return getattr(self, f"{channel}_iys_status")
 
 
 class ConsentQuerySet(models.QuerySet):
@@ -122,7 +138,7 @@ class Consent(models.Model):
                               blank=True)
     consent_date = models.DateTimeField(_("consent date"), null=True, blank=True)
     is_current = models.BooleanField(_("current"), default=True)
-    iys_state = models.CharField(_("İYS state"), max_length=8, choices=IysState.choices,
+    iys_state = models.CharField(_("İYS state"), max_length=10, choices=IysState.choices,
                                  default=IysState.LOCAL)
     iys_transaction_id = models.CharField(_("İYS transaction ID"), max_length=64, blank=True)
     iys_request_id = models.CharField(_("İYS bulk request ID"), max_length=64, blank=True)
@@ -148,7 +164,8 @@ class Consent(models.Model):
             # Only states that wait or need a look (the outbox, the waiting count, the rejected
             # list): an accepted or local consent, the vast majority, costs this index nothing.
             models.Index(fields=["iys_state", "id"], name="consent_iys_state_idx", condition=Q(
-                iys_state__in=[IysState.PENDING, IysState.SENT, IysState.REJECTED])),
+                iys_state__in=[IysState.PENDING, IysState.SENT, IysState.REJECTED,
+                               IysState.CHECK])),
             models.Index(fields=["contact", "type"], name="consent_contact_type_idx"),
             # The pull looks changes up by transaction ID; a consent not yet sent has none,
             # so new consents cost this index nothing.

@@ -69,7 +69,7 @@ def consent_violations(facts: ConsentFacts, *, current: StoredConsent | None,
     _check_vocabulary(facts, found)
     if not recipient_normalized:
         _check_recipient(facts, found)
-    _check_date_and_source(facts, now, found)
+    _check_date_and_source(facts, now, found, update=current is not None)
     if current is not None and not found:
         _check_against_current(facts, current, found)
     return found
@@ -111,7 +111,7 @@ def _check_recipient(facts: ConsentFacts, found: list[Violation]) -> None:
 
 
 def _check_date_and_source(facts: ConsentFacts, now: datetime,
-                           found: list[Violation]) -> None:
+                           found: list[Violation], *, update: bool = False) -> None:
     individual = facts.recipient_type == _BIREYSEL
     if individual and not facts.source:
         found.append(("source", "source_required", lambda: _(
@@ -119,6 +119,13 @@ def _check_date_and_source(facts: ConsentFacts, now: datetime,
     if individual and facts.consent_date is None:
         found.append(("consent_date", "date_required", lambda: _(
             "A consent date is required for individual (BIREYSEL) consents.")))
+    # İYS takes a merchant's (TACIR) first record without them, but not an update (H462/H463).
+    if not individual and update and not facts.source:
+        found.append(("source", "source_required", lambda: _(
+            "A source is required to update a merchant (TACIR) consent.")))
+    if not individual and update and facts.consent_date is None:
+        found.append(("consent_date", "date_required", lambda: _(
+            "A consent date is required to update a merchant (TACIR) consent.")))
     when = facts.consent_date
     if when is not None:
         if when > now:
@@ -144,7 +151,11 @@ def _check_against_current(facts: ConsentFacts, current: StoredConsent,
             return (_("The consent date must be later than the stored consent's date "
                       "(%(stored)s).") % {"stored": stored.strftime("%d.%m.%Y %H:%M:%S")})
         found.append(("consent_date", "not_newer", not_newer))
-    if facts.status == current.status:
+    # A newer consent of the same status is recorded (the newest date wins: an older consent of
+    # the other status arriving later must not become current); İYS is not asked again.
+    newer = (facts.consent_date is not None and current.consent_date is not None
+             and facts.consent_date > current.consent_date)
+    if facts.status == current.status and not newer:
         found.append(("status", "same_status", lambda: _(
             "The recipient already has status %(status)s for this type.")
             % {"status": current.status}))

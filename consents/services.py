@@ -1,11 +1,9 @@
 """Every write to contacts, permissions and consents goes through these functions."""
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -15,33 +13,21 @@ from django.utils.translation import gettext as _
 from consents.choices import (
     CHANNEL_OF_TYPE,
     PERMISSION_OF_STATUS,
+    TYPE_OF_CHANNEL,
+    ConsentStatus,
     ConsentType,
     IysState,
     Origin,
     Permission,
     RecipientType,
 )
+from consents.delivery import SUPERSEDABLE, consent_delivery_bulk_update, superseded
 from consents.identifiers import normalize_email, normalize_external_id, normalize_phone
 from consents.models import Consent, ConsentEvent, Contact, ProfileAttribute
+from consents.origins import ChangeOrigin
+from consents.policy import delivery_policy
 from consents.rules import TURKEY, ConsentFacts, StoredConsent, consent_check
 from consents.selectors import contact_find
-
-
-@dataclass(frozen=True)
-class ChangeOrigin:
-    """Where a change comes from: kept on every event as legal evidence."""
-
-    kind: str
-    reference: str = ""
-    row_number: int | None = None
-    actor: AbstractBaseUser | None = None
-    actor_label: str = ""
-
-    def event_fields(self) -> dict[str, Any]:
-        label = self.actor_label or (self.actor.get_username() if self.actor else "")
-        return {"origin": self.kind, "origin_reference": self.reference[:255],
-                "row_number": self.row_number, "actor": self.actor, "actor_label": label}
-
 
 # Each identifier's normaliser, in the order identifiers_clean reports their problems.
 IDENTIFIER_NORMALIZERS = {"email": normalize_email, "phone": normalize_phone,
@@ -227,6 +213,19 @@ def permission_set(*, contact: Contact, channel: str, value: str,
     return True
 
 
+def permission_consent_record(*, contact: Contact, channel: str, value: str, source: str,
+                              origin: ChangeOrigin) -> Consent:
+    """A channel permission changed by hand (the contact page): the person gave or withdrew
+    consent now, from ``source``; it is recorded as an individual consent and goes to İYS like
+    any other, so that a permission is never flipped without a consent behind it."""
+    if value not in Permission.values:
+        raise ValidationError(_("Permission must be opt_in or opt_out."), code="permission")
+    status = ConsentStatus.ONAY if value == Permission.OPT_IN else ConsentStatus.RET
+    return consent_apply(contact=contact, type=TYPE_OF_CHANNEL[channel], status=status,
+                         source=source, consent_date=timezone.now().replace(microsecond=0),
+                         origin=origin)
+
+
 def _permission_save(contact: Contact, channel: str, value: str) -> bool:
     if contact.permission(channel) == value:
         return False
@@ -246,7 +245,9 @@ def consent_recorded(*, contact: Contact, consent: Consent, previous: Consent | 
     """
     channel = CHANNEL_OF_TYPE[consent.type]
     before = contact.permission(channel)
-    after = PERMISSION_OF_STATUS[consent.status]
+    # A merchant (TACIR) record is its own: it never changes the individual's permission.
+    after = (PERMISSION_OF_STATUS[consent.status]
+             if consent.recipient_type == RecipientType.BIREYSEL else before)
     _permission_save(contact, channel, after)
     ConsentEvent.objects.create(
         contact=contact, consent=consent, kind=ConsentEvent.Kind.CONSENT, field=consent.type,
@@ -296,27 +297,52 @@ def consent_apply(*, contact: Contact, type: str, status: str, source: str = "",
                   origin: ChangeOrigin) -> Consent:
     """Record a new consent for a contact after checking every İYS rule.
 
-    The previous record stays as evidence; the new one becomes current, the channel
-    permission follows it, and the connector decides whether it is queued for İYS.
+    The previous record stays as evidence. If it was still waiting to be sent it is
+    superseded (it never goes to İYS); if it is in flight the new one waits for its result
+    (the push keeps the order). The new one becomes current, an individual consent sets the
+    channel permission, and the connector's policy decides whether it goes to İYS.
     """
-    from connectors.services import iys_delivery_state  # the connector owns the push policy
-
+    # One writer at a time per contact: two captures of one recipient must not both build on
+    # the same current consent (the second one then sees the first one's, committed).
+    list(Contact.objects.select_for_update().filter(pk=contact.pk).values_list("pk"))
+    contact.refresh_from_db()
     facts = consent_facts(contact=contact, type=type, status=status, source=source,
                           consent_date=consent_date, recipient_type=recipient_type)
     current = consent_validate(facts, lock=True)
     if current is not None:
         Consent.objects.filter(pk=current.pk).update(is_current=False)
+        consents_supersede(consents=[current], origin=origin)
+    individual = recipient_type == RecipientType.BIREYSEL
+    policy = delivery_policy()
+    decision = policy.decide(facts, previous=current, held=contact.iys_status(
+        CHANNEL_OF_TYPE[type]) if individual else None)
     consent = Consent.objects.create(
         contact=contact, recipient=facts.recipient, recipient_type=recipient_type, type=type,
         status=status, source=facts.source, consent_date=consent_date,
-        iys_state=iys_delivery_state(facts, previous=current),
+        iys_state=decision.state, iys_error_code=decision.reason,
     )
     consent_recorded(contact=contact, consent=consent, previous=current, origin=origin)
     if consent.iys_state == IysState.PENDING and origin.kind == Origin.API:
-        from connectors.services.push import consent_push_soon  # Integrator: real-time add
-
-        transaction.on_commit(lambda: consent_push_soon(consent_id=consent.pk))
+        transaction.on_commit(lambda: policy.push_soon(consent.pk))
     return consent
+
+
+def consents_supersede(*, consents: list[Consent], origin: ChangeOrigin) -> None:
+    """Older consents that were still waiting never go to İYS now: a newer one replaced them.
+
+    Only a pending or checked consent moves (the push claims one, pending → sent, before it
+    sends it); the instances given learn their state as it is after this call.
+    """
+    waiting = [consent for consent in consents if consent.iys_state in SUPERSEDABLE]
+    if not waiting:
+        return
+    applied = set(consent_delivery_bulk_update(
+        updates=[superseded(consent.pk) for consent in waiting], origin=origin,
+        only_from=SUPERSEDABLE))
+    for consent in waiting:
+        consent.iys_state = (IysState.SUPERSEDED if consent.pk in applied
+                             else Consent.objects.values_list("iys_state", flat=True)
+                             .get(pk=consent.pk))
 
 
 def consent_snapshot(consent: Consent) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from consents.bulk import (
 from consents.choices import ConsentType, IysState, Origin, Permission
 from consents.dates import parse_consent_date
 from consents.models import ProfileAttribute
+from consents.policy import Decision
 from consents.rules import (
     SOURCES,
     STATUSES,
@@ -53,7 +54,7 @@ from uploads import matching
 from uploads.models import Upload, UploadRowError
 
 COUNT_KEYS = ("rows", "created", "updated", "optout", "rejected", "duplicates",
-              "queued_for_iys", "local_only", "consents", "cell_errors")
+              "queued_for_iys", "local_only", "consents", "cell_errors", "not_recorded")
 Kind = UploadRowError.Kind
 
 
@@ -506,13 +507,14 @@ def _unchanged_split(rows: list[Row], *, upload: Upload, now: datetime,
     """
     if upload.mode == Upload.Mode.IYS:
         candidates = [row for row in rows if row.iys is not None]
-        found = contacts_unchanged([(row.ids, row.attributes, row.iys[1]) for row in candidates])
+        found = contacts_unchanged([(row.ids, row.attributes, row.iys[1], row.iys[2])
+                                    for row in candidates])
         local_now = timezone.localtime(now, TURKEY)
         found = {i: contact for i, contact in found.items()
                  if _consents_valid(candidates[i], local_now)}
     else:
         candidates, fixed = rows, _fixed_permission(upload)
-        found = contacts_unchanged([(row.ids, row.attributes, fixed) for row in rows],
+        found = contacts_unchanged([(row.ids, row.attributes, fixed, None) for row in rows],
                                    by_permission=True)
     if not found:
         return rows, []
@@ -566,12 +568,14 @@ class _DeliveryPolicy:
         self.states: dict[tuple, str] = {}
         self.too_late = IysLateness(now)
 
-    def state(self, facts: ConsentFacts, previous, late: bool) -> str:
-        """The delivery state; ``late``: self.too_late(facts.consent_date)."""
-        key = (facts.type, facts.status, late,
-               previous.iys_state if previous is not None else None)
+    def state(self, facts: ConsentFacts, previous, late: bool, held: str | None) -> Decision:
+        """The delivery decision; ``late``: self.too_late(facts.consent_date); ``held``: what
+        İYS holds for the individual record (None for TACIR)."""
+        key = (facts.type, facts.status, late, held,
+               previous.iys_state if previous is not None else None,
+               previous.status if previous is not None else None)
         if key not in self.states:
-            self.states[key] = iys_delivery_state(facts, previous=previous,
+            self.states[key] = iys_delivery_state(facts, previous=previous, held=held,
                                                   connector=self.connector, late=late)
         return self.states[key]
 
@@ -611,6 +615,15 @@ class _Decider:
             change.permissions = {channel: self.fixed for _t, channel, _r in channels}
             return
         if row.iys is None:
+            if change.contact is not None:
+                # An existing contact keeps its consents and permissions (Case 6's "created as
+                # opt-out" is for new contacts): the row is reported, nothing changes.
+                self.counts["not_recorded"] += 1
+                for column, value, message in row.iys_problems:
+                    self.note(row, Kind.NOT_RECORDED, column, value,
+                              _("%(message)s Nothing recorded; the contact keeps its consents.")
+                              % {"message": message})
+                return
             self.counts["optout"] += 1
             change.permissions = {channel: _OPT_OUT for _t, channel, _r in channels}
             for column, value, message in row.iys_problems:
@@ -642,8 +655,12 @@ class _Decider:
                               columns.cell(row.cells, matching.IYS_CONSENT_DATE),
                               problems[0][2]())
                     continue
-                optout = True
-                change.permissions[channel] = _OPT_OUT
+                # A new contact's channel is created as opt-out (Case 6); an existing one keeps
+                # its current consent and permission.
+                kept = change.contact is not None
+                if not kept:
+                    optout = True
+                    change.permissions[channel] = _OPT_OUT
                 for field_name, items in consent_errors(facts, current=stored,
                                                         now=now).items():
                     column = {"source": matching.IYS_SOURCE, "status": matching.IYS_STATUS,
@@ -651,12 +668,16 @@ class _Decider:
                                                                              field_name)
                     for item in items:
                         (_name, message), *_others = _error_messages(item)
-                        self.note(row, Kind.OPTOUT, columns.header(column),
-                                  columns.cell(row.cells, column),
+                        self.note(row, Kind.NOT_RECORDED if kept else Kind.OPTOUT,
+                                  columns.header(column), columns.cell(row.cells, column),
+                                  _("%(message)s Nothing recorded; the contact keeps its "
+                                    "consents.") % {"message": message} if kept else
                                   _("%(message)s Kept as opt-out; nothing sent to İYS.")
                                   % {"message": message})
                 continue
-            state = self.policy.state(facts, current, too_late)
+            decision = self.policy.state(
+                facts, current, too_late,
+                change.contact.held_status(channel) if change.contact is not None else "")
             if too_late:
                 self.counts["local_only"] += 1
                 if not late_noted:
@@ -665,6 +686,7 @@ class _Decider:
                               columns.cell(row.cells, matching.IYS_CONSENT_DATE),
                               _("The consent date is more than 3 business days ago (Turkey "
                                 "time): stored here, not sent to İYS."))
-            change.consents.append(ConsentIntent(type_, status, source, when, state, current))
+            change.consents.append(ConsentIntent(type_, status, source, when, decision.state,
+                                                 current, reason=decision.reason))
         if optout:
             self.counts["optout"] += 1

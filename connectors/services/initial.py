@@ -1,5 +1,10 @@
-"""The initial sync of Sync mode: every existing contact reconciled with İYS, in batches,
-from the night window on, resuming from its checkpoint after a restart."""
+"""The initial sync: every existing contact reconciled with İYS, in batches, from the night
+window on, resuming from its checkpoint after a restart.
+
+In Sync mode İYS's records are taken (İYS is the master). In Integrator mode (the bootstrap
+when the mode is switched on) the hub only learns what İYS holds for each contact's individual
+records, with multi-status queries of up to 1000 recipients, so that it knows İYS's side
+before it decides anything (a RET over an ONAY registered elsewhere, what is sendable)."""
 
 from dataclasses import dataclass
 
@@ -13,7 +18,8 @@ from connectors.services.clients import iys_client
 from connectors.services.locks import job_lock
 from connectors.services.records import IysRecord, iys_record_apply, pull_origin
 from connectors.services.reports import JobReport
-from consents.choices import ConsentType, RecipientType
+from consents.choices import CHANNEL_OF_TYPE, ConsentType, RecipientType
+from consents.delivery import contacts_held_import
 from consents.models import Contact
 
 BATCH_SIZE = 200
@@ -36,8 +42,8 @@ def iys_initial_sync(*, now_ignoring_window: bool = False,
                      batch_size: int = BATCH_SIZE) -> InitialSyncReport:
     connector = IysConnector.load()
     report = InitialSyncReport()
-    if not connector.is_ready or connector.integrator_mode:
-        report.notes.append(_("the initial sync is for an installed connector in Sync mode"))
+    if not connector.is_ready:
+        report.notes.append(_("the initial sync needs an installed connector"))
         return report
     if connector.initial_sync_state == State.DONE and not now_ignoring_window:
         report.notes.append(_("already done"))
@@ -72,8 +78,11 @@ def iys_initial_sync(*, now_ignoring_window: bool = False,
                         initial_sync_state=State.DONE, initial_sync_finished_at=timezone.now(),
                         initial_sync_total=F("initial_sync_done"))
                     break
-                for contact in batch:
-                    _reconcile_contact(client, connector, contact, origin, report)
+                if connector.integrator_mode:
+                    _holdings_import(client, connector, batch, report)
+                else:
+                    for contact in batch:
+                        _reconcile_contact(client, connector, contact, origin, report)
                 checkpoint = batch[-1].pk
                 IysConnector.objects.filter(pk=connector.pk).update(
                     initial_sync_checkpoint=checkpoint,
@@ -86,6 +95,27 @@ def iys_initial_sync(*, now_ignoring_window: bool = False,
         finally:
             client.close()
     return report
+
+
+def _holdings_import(client, connector: IysConnector, batch: list[Contact],
+                     report: InitialSyncReport) -> None:
+    """What İYS holds for these contacts' individual records: one multi-status query per type
+    and batch (the batch is at most 1000 contacts)."""
+    for type_ in (ConsentType.MESAJ, ConsentType.ARAMA, ConsentType.EPOSTA):
+        if not connector.channel_permitted(type_):
+            continue
+        field = "email" if type_ == ConsentType.EPOSTA else "phone"
+        holders = [contact for contact in batch if getattr(contact, field)]
+        if not holders:
+            continue
+        report.queries += 1
+        approved = set(client.consents_status_many(
+            recipient_type=RecipientType.BIREYSEL, type=type_,
+            recipients=[getattr(contact, field) for contact in holders]))
+        onay = [c.pk for c in holders if getattr(c, field) in approved]
+        contacts_held_import(channel=CHANNEL_OF_TYPE[type_], onay=onay,
+                             not_onay=[c.pk for c in holders if c.pk not in set(onay)])
+        report.confirmed += len(onay)
 
 
 def _reconcile_contact(client, connector: IysConnector, contact: Contact, origin,

@@ -5,31 +5,65 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from connectors.models import IysConnector
+from connectors.services.push import consent_push_soon
 from consents.choices import ConsentStatus, IysState
 from consents.models import Consent
+from consents.policy import Decision
 from consents.rules import TURKEY, ConsentFacts, is_too_late_for_iys
 
 KNOWN_TO_IYS = {IysState.SENT, IysState.ACCEPTED}
+_ONAY, _RET = ConsentStatus.ONAY.value, ConsentStatus.RET.value
 
 
 def iys_delivery_state(facts: ConsentFacts, *, previous: Consent | None,
-                       connector: IysConnector | None = None, late: bool | None = None) -> str:
-    """PENDING when the consent should go to İYS in the connector's mode, otherwise LOCAL.
+                       connector: IysConnector | None = None, late: bool | None = None,
+                       held: str | None = None) -> Decision:
+    """Whether a new consent goes to İYS (PENDING), waits for İYS to be asked (CHECK) or stays
+    here (LOCAL, with the reason).
 
-    Integrator mode creates and updates recipients; Sync mode only updates recipients İYS
-    already knows. A consent past its 3-business-day deadline stays local, and so does a
-    first record that is a RET (İYS rejects it: H175). ``late``: the caller already knows
-    whether the consent is past its deadline.
+    ``previous``: the consent it replaces, after superseding (a pending one never went out);
+    ``held``: what İYS holds for the individual record as the hub knows it ("ONAY", "RET",
+    "" unknown; None for TACIR, which the contact does not track). Integrator mode creates and
+    updates recipients; Sync mode only updates recipients İYS already knows. A consent past its
+    3-business-day deadline stays local. A RET goes when İYS holds (or is being sent) an ONAY,
+    stays when İYS already holds RET, and otherwise waits for the push to ask İYS: a first RET
+    is refused by İYS (H175), but an ONAY registered elsewhere must be revoked.
     """
     connector = connector or IysConnector.load()
-    if not connector.is_ready or not connector.channel_permitted(facts.type):
-        return IysState.LOCAL
+    if not connector.is_ready:
+        return Decision(IysState.LOCAL, "NOT_INSTALLED")
+    if not connector.channel_permitted(facts.type):
+        return Decision(IysState.LOCAL, "NOT_PERMITTED")
     if is_too_late_for_iys(facts.consent_date) if late is None else late:
-        return IysState.LOCAL
-    known = previous is not None and previous.iys_state in KNOWN_TO_IYS
-    if connector.integrator_mode:
-        return IysState.PENDING if known or facts.status == ConsentStatus.ONAY else IysState.LOCAL
-    return IysState.PENDING if known else IysState.LOCAL
+        return Decision(IysState.LOCAL, "LATE")
+    in_flight = previous is not None and previous.iys_state == IysState.SENT
+    accepted = previous is not None and previous.iys_state == IysState.ACCEPTED
+    if not held and accepted:  # what İYS took from us last is what it holds
+        held = previous.status
+    if held == facts.status and not in_flight:
+        return Decision(IysState.LOCAL, "ALREADY_IN_IYS")
+    known = in_flight or accepted or bool(held)
+    if facts.status == _ONAY:
+        if connector.integrator_mode or known:
+            return Decision(IysState.PENDING)
+        return Decision(IysState.LOCAL, "SYNC_UNKNOWN")
+    if in_flight or held == _ONAY:
+        return Decision(IysState.PENDING)
+    return Decision(IysState.CHECK)
+
+
+class ConnectorPolicy:
+    """The connector's policy as consents/ asks for it (consents.policy)."""
+
+    def installed(self) -> bool:
+        return IysConnector.load().is_ready
+
+    def decide(self, facts: ConsentFacts, *, previous: Consent | None,
+               held: str | None) -> Decision:
+        return iys_delivery_state(facts, previous=previous, held=held)
+
+    def push_soon(self, consent_id: int) -> None:
+        consent_push_soon(consent_id=consent_id)
 
 
 def connector_configure(*, base_url: str, username: str, password: str, iys_code: str,
@@ -63,7 +97,8 @@ def connector_settings_saved(*, connector: IysConnector) -> IysConnector:
     initial sync for the night window. A mode switch takes effect at the next job."""
     fields = ["blocked_reason"]
     connector.blocked_reason = ""
-    if (connector.is_ready and not connector.integrator_mode
+    # In Integrator mode too: the hub imports what İYS holds before it decides anything.
+    if (connector.is_ready
             and connector.initial_sync_state in (IysConnector.InitialSync.NOT_STARTED,
                                                  IysConnector.InitialSync.SCHEDULED)):
         connector.initial_sync_state = IysConnector.InitialSync.SCHEDULED

@@ -46,8 +46,8 @@ from connectors.services.clients import Outgoing, consent_wire, iletimerkezi_cli
 from connectors.services.locks import Lease, job_lock
 from connectors.services.records import IysRecord, already_in_iys
 from connectors.services.reports import JobReport
-from consents.choices import IysState, Origin
-from consents.delivery import DeliveryUpdate, consent_delivery_bulk_update
+from consents.choices import OPEN_STATES, IysState, Origin
+from consents.delivery import DeliveryUpdate, consent_delivery_bulk_update, consents_held_note
 from consents.models import Consent
 from consents.rules import IysLateness, is_too_late_for_iys
 from consents.services import ChangeOrigin
@@ -70,10 +70,14 @@ class PushReport(JobReport):
     bulk_requests: int = 0
     waiting: int = 0
 
+    checked: int = 0
+    ret_sent_after_check: int = 0
+
     def summary(self) -> str:
         return (f"push ({self.mode}): sent {self.sent}, accepted {self.accepted}, "
                 f"rejected {self.rejected}, not sent {self.not_sent}, "
-                f"bulk requests {self.bulk_requests}, still waiting {self.waiting}")
+                f"bulk requests {self.bulk_requests}, still waiting {self.waiting}, "
+                f"asked İYS {self.checked} (sent after asking {self.ret_sent_after_check})")
 
 
 def _update(updates: list[DeliveryUpdate], report: PushReport | None = None) -> None:
@@ -130,7 +134,8 @@ def _outgoing(queryset: QuerySet[Consent], chunk_size: int = 2000) -> Iterator[O
 
 
 def _outbox(connector: IysConnector, limit: int, report: PushReport, after: int = 0,
-            in_flight: Collection[int] = ()) -> tuple[list[Outgoing], int]:
+            in_flight: Collection[int] = (), busy: Collection[tuple[str, str, str]] = (),
+            state: str = IysState.PENDING) -> tuple[list[Outgoing], int]:
     """The next waiting consents above id ``after``, oldest first, at most one per recipient
     and type (İYS refuses duplicates in one request and order matters); late or unpermitted
     ones drop out, and those in a request of this run (``in_flight``) are skipped. Also returns
@@ -152,12 +157,14 @@ def _outbox(connector: IysConnector, limit: int, report: PushReport, after: int 
     # (WITH HOLD) every pending row is materialised on each call, and after an upload the
     # statistics, which have not caught up yet, make even a LIMIT query sort all of them.
     with transaction.atomic():
-        for consent in _outgoing(Consent.objects.filter(iys_state=IysState.PENDING, pk__gt=after)
+        for consent in _outgoing(Consent.objects.filter(iys_state=state, pk__gt=after)
                                  .order_by("pk"), limit):
             last = consent.pk
             if consent.pk in in_flight:
                 continue
             key = (consent.recipient, consent.recipient_type, consent.type)
+            if key in busy:  # an older consent of this key is in flight: wait for its result
+                continue
             if key in keys:
                 if resume is None:
                     resume = consent.pk - 1
@@ -216,32 +223,108 @@ def iys_push(*, poll_wait: float = 120.0) -> PushReport:
                 client.close()
                 _open_requests_sent(report)
     IysConnector.objects.filter(pk=connector.pk).update(last_push_at=timezone.now())
-    report.waiting = Consent.objects.filter(
-        iys_state__in=[IysState.PENDING, IysState.SENT]).count()
+    report.waiting = Consent.objects.filter(iys_state__in=OPEN_STATES).count()
     return report
 
 
 def _push_iys(connector: IysConnector, client: IysClient, report: PushReport,
               lease: Lease) -> None:
     _open_requests_sent(report)  # a killed run's requests: never sent twice
+    _orphans_release()
+    busy = _keys_in_flight()
+    _check_first(connector, client, report, lease, busy)
     after = 0
-    # Consents sent in this run stay pending until their results: the outbox skips them when
-    # it reads again below a held-back duplicate. Only ids above ``after`` can be read again.
-    in_flight: set[int] = set()
     while True:
-        batch, resume = _outbox(connector, BULK_LIMIT, report, after, in_flight)
+        batch, resume = _outbox(connector, BULK_LIMIT, report, after, busy=busy)
         if not batch and resume == after:
             return
         after = resume
-        if in_flight and after >= max(in_flight):
-            in_flight.clear()
         if not batch:  # all dropped, or held back for a later request
             continue
         if not connector.integrator_mode:
             batch = _known_to_iys(client, batch, report)
             if not batch:
                 continue
-        in_flight.update(_bulk_send(client, batch, report))
+        batch = _claim(batch)
+        if not batch:
+            continue
+        busy.update((c.recipient, c.recipient_type, c.type) for c in batch)
+        _bulk_send(client, batch, report)
+        lease.renew()
+
+
+def _keys_in_flight() -> set[tuple[str, str, str]]:
+    """The recipients and types of consents sent and waiting for İYS's result: a newer consent
+    of one of them waits (İYS must never take a newer movement before an older one)."""
+    return set(Consent.objects.filter(iys_state=IysState.SENT)
+               .values_list("recipient", "recipient_type", "type"))
+
+
+def _claim(batch: list[Outgoing]) -> list[Outgoing]:
+    """Pending → sent before the sending, in a transaction of its own: a consent a newer one
+    superseded meanwhile is not claimed (and never sent), and one claimed can no longer be
+    superseded (the newer one waits for its result instead)."""
+    claimed = set(consent_delivery_bulk_update(updates=[
+        DeliveryUpdate(consent_id=c.pk, state=IysState.SENT) for c in batch],
+        origin=PUSH_ORIGIN, only_from=(IysState.PENDING,)))
+    return [c for c in batch if c.pk in claimed]
+
+
+def _unclaim(batch: list[Outgoing], message: str) -> None:
+    """The sending failed before İYS took the request: the consents wait again."""
+    _update([DeliveryUpdate(consent_id=c.pk, state=IysState.PENDING, attempted=True,
+                            error_message=message) for c in batch])
+
+
+def _orphans_release() -> None:
+    """Consents claimed by a run that died before its request was recorded: they wait again
+    (sending one twice is harmless: İYS answers "same status" and the status query confirms)."""
+    recorded = {pk for ids in IysBulkRequest.objects.filter(completed_at__isnull=True)
+                .values_list("consent_ids", flat=True) for pk in ids}
+    orphans = [pk for pk in Consent.objects.filter(iys_state=IysState.SENT, iys_request_id="")
+               .values_list("pk", flat=True) if pk not in recorded]
+    if orphans:
+        consent_delivery_bulk_update(updates=[
+            DeliveryUpdate(consent_id=pk, state=IysState.PENDING,
+                           error_message=_("The push stopped before İYS took this consent; it "
+                                           "is sent again.")) for pk in orphans],
+            origin=PUSH_ORIGIN, only_from=(IysState.SENT,))
+
+
+def _check_first(connector: IysConnector, client: IysClient, report: PushReport, lease: Lease,
+                 busy: set[tuple[str, str, str]]) -> None:
+    """Consents waiting for İYS to be asked (a RET where the hub does not know whether İYS
+    holds an ONAY): one multi-status query per 1000 recipients of a type. Where İYS holds
+    ONAY the consent is sent; otherwise it stays here, since İYS refuses a first RET."""
+    after = 0
+    while True:
+        batch, resume = _outbox(connector, BULK_LIMIT, report, after, busy=busy,
+                                state=IysState.CHECK)
+        if not batch and resume == after:
+            return
+        after = resume
+        groups: dict[tuple[str, str], list[Outgoing]] = {}
+        for consent in batch:
+            groups.setdefault((consent.recipient_type, consent.type), []).append(consent)
+        updates: list[DeliveryUpdate] = []
+        for (recipient_type, type_), consents in groups.items():
+            approved = set(client.consents_status_many(
+                recipient_type=recipient_type, type=type_,
+                recipients=[c.recipient for c in consents]))
+            held = []
+            for consent in consents:
+                holds_onay = consent.recipient in approved
+                held.append((consent.pk, "ONAY" if holds_onay else None))
+                updates.append(DeliveryUpdate(
+                    consent_id=consent.pk, state=IysState.PENDING) if holds_onay else
+                    DeliveryUpdate(consent_id=consent.pk, state=IysState.LOCAL,
+                                   error_code="IYS_NO_ONAY",
+                                   error_message=_("İYS holds no ONAY for this recipient: "
+                                                   "there is nothing to revoke.")))
+            consents_held_note(held=held)
+        report.checked += len(updates)
+        report.ret_sent_after_check += sum(u.state == IysState.PENDING for u in updates)
+        _update(updates, report)
         lease.renew()
 
 
@@ -286,9 +369,7 @@ def _bulk_send(client: IysClient, batch: list[Outgoing], report: PushReport) -> 
     try:
         answer = client.consents_bulk_add([consent_wire(c) for c in batch])
     except IysError as error:
-        if error.retryable or error.stops_push or isinstance(error, IysAuthError):
-            _update([DeliveryUpdate(consent_id=c.pk, state=IysState.PENDING, attempted=True,
-                                    error_message=error.message) for c in batch])
+        _unclaim(batch, error.message)
         raise
     # The record of the sending until the results come: no consent is written now (see the
     # module's docstring).
@@ -318,12 +399,13 @@ def _poll(client: IysClient, report: PushReport, lease: Lease, *, wait: float) -
 
 
 def _open_requests_sent(report: PushReport) -> None:
-    """Consents of requests still without results, and still pending, move to *sent*: the
-    panel shows them so and the outbox leaves them alone. Each gets its event; the attempt is
-    counted when the result comes."""
+    """Consents of requests still without results (claimed, so *sent* already) learn which
+    request they are in: the panel shows it, and the next run does not take them for orphans.
+    The attempt is counted when the result comes."""
     for request_id, sent_at, ids in IysBulkRequest.objects.filter(
             completed_at__isnull=True).values_list("request_id", "created_at", "consent_ids"):
-        waiting = Consent.objects.filter(pk__in=ids, iys_state=IysState.PENDING)
+        waiting = Consent.objects.filter(pk__in=ids, iys_state__in=[
+            IysState.PENDING, IysState.SENT], iys_request_id="")
         _update([DeliveryUpdate(consent_id=pk, state=IysState.SENT, request_id=request_id,
                                 sent_at=sent_at)
                  for pk in waiting.values_list("pk", flat=True)], report)
@@ -400,6 +482,12 @@ def iys_push_consent(*, consent_id: int) -> str:
         return "skipped"
     if is_too_late_for_iys(consent.consent_date):
         return "skipped"  # the periodic push records why
+    if Consent.objects.filter(recipient=consent.recipient, type=consent.type,
+                              recipient_type=consent.recipient_type,
+                              iys_state=IysState.SENT).exists():
+        return "waiting"  # an older consent is in flight: the periodic push sends it after
+    if not _claim([consent]):
+        return "skipped"  # superseded, or another run took it
     client = iys_client(connector)
     try:
         answer = client.consent_add(consent_wire(consent))
@@ -434,16 +522,19 @@ def _push_iletimerkezi(connector: IysConnector, report: PushReport, lease: Lease
                 batch = _known_locally(batch, report)
                 if not batch:
                     continue
+            batch = _claim(batch)
+            if not batch:
+                continue
             records = [consent_wire(c) for c in batch]
             try:
                 outcome = client.consent_create_isolating(records)
             except IletiMerkeziBlocked as error:
+                _unclaim(batch, error.message)
                 _block(connector, _iletimerkezi_fix(error))
                 report.notes.append(error.message)
                 return
             except IletiMerkeziError as error:
-                _update([DeliveryUpdate(consent_id=c.pk, state=IysState.PENDING, attempted=True,
-                                        error_message=error.message) for c in batch])
+                _unclaim(batch, error.message)
                 report.notes.append(_("iletiMerkezi is unavailable, consents stay waiting: "
                                       "%(error)s") % {"error": error.message})
                 return

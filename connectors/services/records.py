@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from connectors.services.clients import Outgoing
 from consents.choices import ConsentStatus, IysState, Origin
 from consents.dates import parse_consent_date
-from consents.delivery import DeliveryUpdate, consent_delivery_bulk_update
+from consents.delivery import SUPERSEDABLE, DeliveryUpdate, consent_delivery_bulk_update
 from consents.iys_records import CITIZEN_SOURCE_PREFIX, consent_record_from_iys
 from consents.models import Consent
 from consents.selectors import consent_current
@@ -106,10 +106,10 @@ def _supersede_waiting(record: IysRecord, *, keep: Consent, everything: bool,
     """Waiting consents İYS's record overrides are not sent any more (they stay as evidence)."""
     waiting = Consent.objects.filter(recipient=record.recipient,
                                      recipient_type=record.recipient_type, type=record.type,
-                                     iys_state=IysState.PENDING).exclude(pk=keep.pk)
+                                     iys_state__in=SUPERSEDABLE).exclude(pk=keep.pk)
     if not everything and record.consent_date is not None:
         waiting = waiting.filter(consent_date__lte=record.consent_date)
     consent_delivery_bulk_update(updates=[
-        DeliveryUpdate(consent_id=pk, state=IysState.LOCAL, error_code="SUPERSEDED",
+        DeliveryUpdate(consent_id=pk, state=IysState.SUPERSEDED, error_code="SUPERSEDED",
                        error_message=_("A newer record in İYS replaced this consent."))
-        for pk in waiting.values_list("pk", flat=True)], origin=origin)
+        for pk in waiting.values_list("pk", flat=True)], origin=origin, only_from=SUPERSEDABLE)

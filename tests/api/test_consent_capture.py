@@ -82,11 +82,19 @@ def test_an_iys_rule_refusal_stores_nothing(api):
     assert not Contact.objects.exists()
 
 
-def test_repeating_the_same_status_is_refused(api):
+def test_repeating_the_same_status_with_the_same_date_is_refused(api):
     api.post_consent(body(consent_date=recent(3)))
-    response = api.post_consent(body(consent_date=recent(1)))
+    response = api.post_consent(body(consent_date=recent(3)))
     assert response.status_code == 400
     assert "already has status ONAY" in response.json()["errors"]["status"][0]
+
+
+def test_the_newest_date_wins_over_a_later_arriving_older_consent(api):
+    api.post_consent(body(status="RET", consent_date=recent(5)))
+    assert api.post_consent(body(status="RET", consent_date=recent(1))).status_code == 201
+    late_onay = api.post_consent(body(status="ONAY", consent_date=recent(3)))
+    assert late_onay.status_code == 400  # older than the newest RET: it cannot become current
+    assert Consent.objects.get(is_current=True).status == "RET"
 
 
 @pytest.mark.parametrize("raw", [b"{not json", b"[1, 2]", b"\xff\xfe", b""])

@@ -44,7 +44,7 @@ def test_a_citizens_ret_in_iys_wins_over_a_waiting_onay(sandbox):
     current = Consent.objects.get(recipient=waiting.recipient, is_current=True)
     assert current.status == ConsentStatus.RET and current.iys_state == IysState.ACCEPTED
     waiting.refresh_from_db()
-    assert waiting.iys_state == IysState.LOCAL and waiting.iys_error_code == "SUPERSEDED"
+    assert waiting.iys_state == IysState.SUPERSEDED and waiting.iys_error_code == "SUPERSEDED"
     assert Contact.objects.get(phone=waiting.recipient).sms_permission == Permission.OPT_OUT
 
 

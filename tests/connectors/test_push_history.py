@@ -16,6 +16,8 @@ from tests.connectors.factories import waiting_consents
 pytestmark = pytest.mark.django_db
 
 
+CLAIMED = {"iys_state": IysState.SENT, "transaction_id": "", "error_code": ""}
+
 def delivery_history() -> dict[int, list[tuple[str, dict]]]:
     """Each consent's delivery events, oldest first: (before, after)."""
     history: dict[int, list[tuple[str, dict]]] = {}
@@ -47,7 +49,8 @@ def test_an_answer_within_the_run_is_one_event_naming_the_request_and_its_time(s
         assert (consent.iys_state, consent.iys_request_id, consent.iys_attempts) == (
             IysState.ACCEPTED, bulk.request_id, 1)
         assert consent.iys_transaction_id == stored[consent.recipient]
-        assert history[consent.pk] == [(IysState.PENDING, {
+        # Claimed before sending (so that nothing can supersede it in flight), then answered.
+        assert history[consent.pk] == [(IysState.PENDING, CLAIMED), (IysState.SENT, {
             "iys_state": IysState.ACCEPTED, "transaction_id": consent.iys_transaction_id,
             "error_code": "", **sent_in(bulk)})]
     assert bulk.consent_ids == [c.pk for c in consents] and bulk.completed_at is not None
@@ -64,8 +67,7 @@ def test_a_request_still_unanswered_when_the_run_ends_shows_its_consents_as_sent
     [bulk] = IysBulkRequest.objects.all()
     assert set(Consent.objects.values_list("iys_state", "iys_request_id")) == {
         (IysState.SENT, bulk.request_id)}
-    sent = {"iys_state": IysState.SENT, "transaction_id": "", "error_code": "", **sent_in(bulk)}
-    assert delivery_history() == {c.pk: [(IysState.PENDING, sent)] for c in consents}
+    assert delivery_history() == {c.pk: [(IysState.PENDING, CLAIMED)] for c in consents}
 
     server.config.bulk_delay = 0  # the answer is in by the next run
     assert iys_push(poll_wait=10).accepted == 2
@@ -75,7 +77,7 @@ def test_a_request_still_unanswered_when_the_run_ends_shows_its_consents_as_sent
     for consent in consents:
         consent.refresh_from_db()
         assert consent.iys_attempts == 1
-        assert history[consent.pk] == [(IysState.PENDING, sent), (IysState.SENT, {
+        assert history[consent.pk] == [(IysState.PENDING, CLAIMED), (IysState.SENT, {
             "iys_state": IysState.ACCEPTED, "transaction_id": consent.iys_transaction_id,
             "error_code": "", **sent_in(bulk)})]
 
@@ -88,16 +90,15 @@ def test_requests_of_a_run_that_died_before_their_answers_are_not_sent_again(
         died.setattr(push, "_poll", lambda *args, **kwargs: None)
         died.setattr(push, "_open_requests_sent", lambda report: None)
         iys_push(poll_wait=10)
-    [bulk] = IysBulkRequest.objects.all()
-    assert set(Consent.objects.values_list("iys_state", flat=True)) == {IysState.PENDING}
+    [_bulk] = IysBulkRequest.objects.all()
+    assert set(Consent.objects.values_list("iys_state", flat=True)) == {IysState.SENT}
 
     assert iys_push(poll_wait=10).accepted == 2
 
     assert bulk_adds(sandbox) == 1
-    sent = {"iys_state": IysState.SENT, "transaction_id": "", "error_code": "", **sent_in(bulk)}
     assert [before for before, _after in delivery_history()[consents[0].pk]] == [
         IysState.PENDING, IysState.SENT]
-    assert delivery_history()[consents[0].pk][0] == (IysState.PENDING, sent)
+    assert delivery_history()[consents[0].pk][0] == (IysState.PENDING, CLAIMED)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="database triggers are PostgreSQL's")

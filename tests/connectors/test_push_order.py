@@ -28,16 +28,19 @@ def later_consent(consent: Consent, *, minutes: int,
         iys_state=IysState.PENDING)
 
 
-def test_a_recipients_later_consent_follows_in_a_later_request_of_the_same_run(sandbox):
+def test_a_recipients_later_consent_waits_for_the_result_of_the_earlier_one(sandbox):
     configure(sandbox, integrator=True)
     first = waiting_consents(BULK_LIMIT + 5, age=timedelta(hours=2))
     # Held back from the first request twice over: near its start and past its end.
     later = [later_consent(first[3], minutes=5), later_consent(first[BULK_LIMIT + 2], minutes=5)]
     again = later_consent(later[0], minutes=10, status=ConsentStatus.ONAY)  # and a third
 
-    report = iys_push(poll_wait=10)
+    # A run sends one movement per recipient: the next waits until İYS answered the one before
+    # (a newer movement never overtakes an older one, nor shares its request).
+    runs = [iys_push(poll_wait=10) for _run in range(3)]
 
-    assert report.accepted == BULK_LIMIT + 8 and report.rejected == 0 and report.waiting == 0
+    assert [run.accepted for run in runs] == [BULK_LIMIT + 5, 2, 1]
+    assert runs[-1].rejected == 0 and runs[-1].waiting == 0
     assert set(Consent.objects.values_list("iys_state", flat=True)) == {IysState.ACCEPTED}
     requests = {bulk.request_id: n for n, bulk in enumerate(IysBulkRequest.objects.order_by("id"))}
 

@@ -66,10 +66,17 @@ def test_a_new_consent_must_be_newer_than_the_stored_one():
         errors["consent_date"][0].messages[0])
 
 
-def test_the_same_status_cannot_be_repeated():
+def test_the_same_status_cannot_be_repeated_without_a_newer_date():
     stored = StoredConsent(status="ONAY", consent_date=NOW - timedelta(days=1))
-    errors = consent_errors(facts(status="ONAY"), current=stored, now=NOW)
-    assert codes(errors) == {"status": ["same_status"]}
+    errors = consent_errors(facts(status="ONAY", consent_date=stored.consent_date),
+                            current=stored, now=NOW)
+    assert codes(errors) == {"consent_date": ["not_newer"], "status": ["same_status"]}
+
+
+def test_a_newer_consent_of_the_same_status_is_recorded():
+    # The newest date wins: an older consent of the other status arriving later is refused.
+    stored = StoredConsent(status="RET", consent_date=NOW - timedelta(days=1))
+    assert consent_errors(facts(status="RET"), current=stored, now=NOW) == {}
 
 
 def test_a_status_change_with_a_newer_date_passes():

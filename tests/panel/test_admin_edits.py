@@ -12,16 +12,36 @@ from tests.consents.factories import ContactFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_changing_a_permission_leaves_an_admin_event(admin_role_client):
+def contact_form(contact, **changes) -> dict:
+    return {"email": contact.email, "phone": contact.phone, "external_id": contact.external_id,
+            "email_permission": "opt_out", "sms_permission": "opt_out",
+            "call_permission": "opt_out", "attributes": "{}", "consents-TOTAL_FORMS": 0,
+            "consents-INITIAL_FORMS": 0, **changes}
+
+
+def test_changing_a_permission_records_a_consent_with_the_admins_name(admin_role_client):
     contact = ContactFactory()
-    response = admin_role_client.post(f"/admin/consents/contact/{contact.pk}/change/", {
-        "email": contact.email, "phone": contact.phone, "external_id": contact.external_id,
-        "email_permission": "opt_in", "sms_permission": "opt_out", "call_permission": "opt_out",
-        "attributes": "{}", "consents-TOTAL_FORMS": 0, "consents-INITIAL_FORMS": 0})
+    response = admin_role_client.post(f"/admin/consents/contact/{contact.pk}/change/",
+                                      contact_form(contact, email_permission="opt_in",
+                                                   consent_source="HS_CAGRI_MERKEZI"))
     assert response.status_code == 302
-    event = ConsentEvent.objects.get(kind="permission")
-    assert (event.field, event.before, event.after, event.origin, event.actor_label) == (
-        "email", "opt_out", "opt_in", "admin", "admin")
+    consent = Consent.objects.get(is_current=True)
+    assert (consent.type, consent.status, consent.source) == ("EPOSTA", "ONAY",
+                                                              "HS_CAGRI_MERKEZI")
+    assert timezone.now() - consent.consent_date < timedelta(minutes=1)
+    event = ConsentEvent.objects.get(kind="consent")
+    assert (event.field, event.before["permission"], event.after["permission"], event.origin,
+            event.actor_label) == ("EPOSTA", "opt_out", "opt_in", "admin", "admin")
+
+
+def test_a_permission_cannot_be_flipped_without_a_consent_source(admin_role_client):
+    contact = ContactFactory()
+    response = admin_role_client.post(f"/admin/consents/contact/{contact.pk}/change/",
+                                      contact_form(contact, sms_permission="opt_in"))
+    assert response.status_code == 200
+    assert "Choose where the person gave or withdrew consent" in response.content.decode()
+    contact.refresh_from_db()
+    assert contact.sms_permission == "opt_out" and not Consent.objects.exists()
 
 
 def test_recording_a_consent_by_hand_checks_the_iys_rules(admin_role_client):

@@ -30,7 +30,7 @@ FIRST = HEADER + (
     "k@example.com,+905321000011,K1,Kars,HS_WEB,ONAY,07.08.25 09:00:00\n"
 )
 SECOND = HEADER + (
-    "k@example.com,+905321000011,K1,Kars,HS_WEB,ONAY,07.08.25 09:30:00\n"  # 2 unchanged
+    "k@example.com,+905321000011,K1,Kars,HS_WEB,ONAY,07.08.25 09:30:00\n"  # 2 newer ONAY: recorded
     "b@example.com,+905321000002,B1,Balıkesir,HS_WEB,ONAY,07.08.25 09:00:00\n"  # 3 new city
     "c@example.com,+905321000003,C1,Çorum,HS_WEB,RET,07.08.25 09:30:00\n"  # 4 opts out...
     "c@example.com,+905321000003,C1,Çorum,HS_WEB,ONAY,07.08.25 09:00:00\n"  # 5 ...later row wins
@@ -96,7 +96,7 @@ def test_a_reupload_with_changes_reads_and_writes_as_if_every_row_were_decided(
 
     assert outcome(second, skip_unchanged=True) == outcome(second, skip_unchanged=False)
     # Rows 8 and 5 share their contact with a row that changes it: decided the usual way.
-    assert rows_set_apart(second, monkeypatch) == [2, 6, 7]
+    assert rows_set_apart(second, monkeypatch) == [6, 7]
 
 
 def test_the_same_file_again_changes_nothing_and_reports_every_row_as_updated(tmp_path,
