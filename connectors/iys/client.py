@@ -29,6 +29,7 @@ from connectors.iys.errors import (
     IysUnavailable,
     error_from_response,
 )
+from connectors.iys.limits import RequestLimiter, request_kind
 
 logger = logging.getLogger(__name__)
 
@@ -44,10 +45,14 @@ class IysClient:
                  password: str, timeout: tuple[float, float] = (5.0, 30.0),
                  max_retries: int = 6, backoff_base: float = 0.5, backoff_cap: float = 30.0,
                  token_store: TokenStore | None = None,
+                 rate_limiter: RequestLimiter | None = None,
                  sleep: Callable[[float], None] = time.sleep,
                  session: requests.Session | None = None):
         self.base_url = base_url.rstrip("/")
         self.consents_path = f"/sps/{iys_code}/brands/{brand_code}"
+        # The v2 adds answer a consent sent again unchanged with its first transactionId:
+        # a retry after a lost answer is recognised by İYS itself (api-reference.md).
+        self.adds_path = f"/v2{self.consents_path}"
         self.timeout = timeout
         self.max_retries = max_retries
         self.backoff_base = backoff_base
@@ -57,6 +62,7 @@ class IysClient:
         self.session.headers.update({"Accept": "application/json"})
         self.auth = IysTokenAuth(self._grant, username=username, password=password,
                                  store=token_store)
+        self.rate_limiter = rate_limiter
         self.retries = 0
 
     def __repr__(self) -> str:
@@ -76,7 +82,10 @@ class IysClient:
                  params: dict[str, Any] | None = None, auth: bool = True) -> requests.Response:
         attempt = 0
         token_retried = False
+        kind = request_kind(method, path)
         while True:
+            if self.rate_limiter is not None:  # İYS's limits, shared by every worker
+                self.rate_limiter.acquire(kind)
             try:
                 response = self.session.request(
                     method, self.base_url + path, params=params, timeout=self.timeout,
@@ -126,13 +135,13 @@ class IysClient:
 
     def consent_add(self, consent: dict[str, Any]) -> dict[str, Any]:
         """Add one consent: ``{"transactionId", "creationDate"}``."""
-        return self._json(self._request("POST", f"{self.consents_path}/consents", json=consent))
+        return self._json(self._request("POST", f"{self.adds_path}/consents", json=consent))
 
     def consents_bulk_add(self, consents: list[dict[str, Any]]) -> dict[str, Any]:
         """Queue up to 1000 consents: ``{"requestId", "subRequests": […]}``."""
         if not 1 <= len(consents) <= BULK_LIMIT:
             raise ValueError(f"a bulk request holds 1 to {BULK_LIMIT} consents")
-        body = self._json(self._request("POST", f"{self.consents_path}/consents/request",
+        body = self._json(self._request("POST", f"{self.adds_path}/consents/request",
                                         json=consents))
         if not isinstance(body, dict) or not body.get("requestId"):
             raise IysProtocolError("the bulk answer has no requestId")
@@ -141,7 +150,7 @@ class IysClient:
     def consents_bulk_result(self, request_id: str) -> list[dict[str, Any]]:
         """One result per item: status success, failure or enqueue."""
         body = self._json(self._request(
-            "GET", f"{self.consents_path}/consents/request/{request_id}"))
+            "GET", f"{self.adds_path}/consents/request/{request_id}"))
         if not isinstance(body, list):
             raise IysProtocolError("the bulk result is not a list")
         return body

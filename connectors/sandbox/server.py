@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import collections
 import csv
+import functools
 import io
 import json
 import logging
@@ -38,7 +40,7 @@ logger = logging.getLogger(__name__)
 # The daily file's columns in İYS's order (reconciliation.md), sorted by creationDate.
 CSV_FIELDS = ["creationDate", "transactionId", "recipient", "recipientType", "type", "status",
               "consentDate", "source"]
-_BRAND = r"/sps/[^/]+/brands/[^/]+"
+_BRAND = r"(/v2)?/sps/[^/]+/brands/[^/]+"
 REQUEST_KINDS = [  # (method, path, kind): how /_sandbox/stats counts the requests received
     ("POST", r"/oauth2/token", "token"),
     ("POST", _BRAND + r"/consents", "add"),
@@ -75,6 +77,11 @@ class SandboxConfig:
     consent_quota: int = 0  # consents the subscription may add before H525 (0: no limit)
     retry_after: float = 1.0
     token_rate_limit: int = 100  # token grants per hour before H084 (0: no limit)
+    # limits.md, per client address (0: no limit): requests a second (429 H124), single
+    # status queries an hour (429 H086), consent-history queries an hour (429 H089)
+    requests_per_second: int = 10
+    status_per_hour: int = 1000
+    history_per_hour: int = 100
     drop_rate: float = 0.0
     drop_bulk_answers: int = 0  # the first N bulk requests are processed, their answers lost
     bulk_delay: float = 1.0  # bulk results are given only this long after the request
@@ -113,6 +120,8 @@ class SandboxServer(ThreadingHTTPServer):
         self.grants: list[float] = []
         self.random = random.Random(config.fault_seed)
         self.random_lock = threading.Lock()
+        self.windows: dict[tuple[str, str], collections.deque[float]] = {}
+        self.window_lock = threading.Lock()
         # Called with every answered Exchange (the contract tests validate them).
         self.observers: list[Callable[[Exchange], None]] = []
 
@@ -142,6 +151,28 @@ class SandboxServer(ThreadingHTTPServer):
                 "expires_in": math.ceil(self.config.token_lifetime),  # whole seconds
                 "refresh_expires_in": math.ceil(self.config.refresh_lifetime),
                 "token_type": "bearer"}
+
+    def admit(self, address: str, method: str, path: str) -> None:
+        """limits.md: refuse with 429 what goes over a limit of this client address."""
+        config, now = self.config, time.time()
+        checks = [("second", 1.0, config.requests_per_second, codes.RATE_LIMIT)]
+        if method == "POST" and path.endswith("/consents/status"):
+            checks.append(("status", 3600.0, config.status_per_hour, codes.STATUS_QUERY_LIMIT))
+        if method == "POST" and path.endswith("/consents/history"):
+            checks.append(("history", 3600.0, config.history_per_hour, codes.HISTORY_LIMIT))
+        with self.window_lock:
+            windows = []
+            for name, span, limit, code in checks:
+                window = self.windows.setdefault((address, name), collections.deque())
+                while window and window[0] <= now - span:
+                    window.popleft()
+                if limit and len(window) >= limit:
+                    self.state.bump("rate_limited")
+                    wait = math.ceil(window[0] + span - now)
+                    raise fail(code, headers={"Retry-After": str(max(1, wait))})
+                windows.append(window)
+            for window in windows:  # only admitted requests count
+                window.append(now)
 
     def token_valid(self, token: str, kind: str) -> bool:
         with self.token_lock:
@@ -195,6 +226,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
         drop = False
         try:
             if not parts.path.startswith("/_sandbox"):
+                if not parts.path.startswith("/v1/consent/"):  # iletiMerkezi: not İYS's limits
+                    self.server.admit(self.client_address[0], method, parts.path)
                 if config.latency:
                     time.sleep(config.latency)
                 roll = self.server.roll()
@@ -269,11 +302,11 @@ class SandboxHandler(BaseHTTPRequestHandler):
             return self.provider_create(body)
         if path == "/_sandbox/stats":
             return Reply(200, self.stats())
-        match = re.fullmatch(r"/sps/([^/]+)/brands/([^/]+)(/.*)", path)
+        match = re.fullmatch(r"(/v2)?/sps/([^/]+)/brands/([^/]+)(/.*)", path)
         if not match:
             raise NOT_FOUND
         self.authenticate()
-        iys_code, brand_code, rest = match.groups()
+        v2, iys_code, brand_code, rest = match.groups()
         config = self.server.config
         if (iys_code, brand_code) != (config.iys_code, config.brand_code):
             raise fail(codes.NOT_YOUR_BRAND)
@@ -287,6 +320,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
             ("GET", r"/changes/([^/]+)/file", self.daily_file),
             ("GET", r"/changes/([^/]+)/recipients/([^/]+)", self.daily_summary),
         ]
+        if v2:  # the v2 adds: the same consent re-sent is answered with its first result
+            routes = [(m, p, functools.partial(view, v2=True)) for m, p, view in routes[:3]]
         for route_method, pattern, view in routes:
             found = re.fullmatch(pattern, rest)
             if found and method == route_method:
@@ -333,13 +368,22 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     # --- consents ---------------------------------------------------------------------------
 
-    def _apply(self, item: Any, request_id: str = "") -> tuple[dict | None, list[dict]]:
+    def _apply(self, item: Any, request_id: str = "", *, v2: bool = False
+               ) -> tuple[dict | None, list[dict]]:
         now = datetime.now(TURKEY)
         found = consent_item_errors(item, now=now)
         if found:
             return None, found
         state = self.server.state
         stored = state.current(item["recipient"], item["recipientType"], item["type"])
+        if v2 and stored is not None and all(
+                stored.get(name) == item.get(name) for name in ("status", "source",
+                                                                "consentDate")):
+            # api-reference.md, the v2 adds: the very same consent sent again gets the
+            # transactionId (and creationDate) of its first add, and no new record.
+            return {"transactionId": stored["transactionId"],
+                    "creationDate": stored["creationDate"],
+                    "original": state.request_of(stored["transactionId"])}, []
         found = against_stored_errors(item, stored)
         if found:
             return None, found
@@ -348,18 +392,19 @@ class SandboxHandler(BaseHTTPRequestHandler):
             return None, [error(codes.QUOTA_USED_UP)]
         return state.store(item, request_id=request_id), []
 
-    def consent_add(self, *, body: Any, query: Any) -> Reply:
+    def consent_add(self, *, body: Any, query: Any, v2: bool = False) -> Reply:
         state = self.server.state
         state.db.execute("BEGIN")
         try:
-            result, found = self._apply(body)
+            result, found = self._apply(body, v2=v2)
         finally:
             state.db.execute("COMMIT")
         if found:
             raise refuse(found)
-        return Reply(200, result)
+        return Reply(200, {"transactionId": result["transactionId"],
+                           "creationDate": result["creationDate"]})
 
-    def bulk_add(self, *, body: Any, query: Any) -> Reply:
+    def bulk_add(self, *, body: Any, query: Any, v2: bool = False) -> Reply:
         if not isinstance(body, list) or not body:
             raise fail(codes.BULK_INVALID)
         if len(body) > 1000:
@@ -382,13 +427,18 @@ class SandboxHandler(BaseHTTPRequestHandler):
         try:
             for index, item in enumerate(body):
                 subrequest_id = uuid.uuid4().hex
-                result, found = self._apply(item, request_id)
+                result, found = self._apply(item, request_id, v2=v2)
                 entry = {"index": index, "subrequestId": subrequest_id}
                 if found:
                     entry.update(status="failure", error={"code": found[0]["code"],
                                                           "message": found[0]["message"]})
                 else:
-                    entry.update(status="success", **result)
+                    original = result.pop("original", None)
+                    entry.update(status="success", requestId=request_id, **result)
+                    if original is not None:  # stored by an earlier request
+                        entry["isAddConsentV2Service"] = True  # the schema: boolean
+                        if original:
+                            entry["originalRequestInformation"] = {"requestId": original}
                 results.append(entry)
                 subrequests.append({"subrequestId": subrequest_id,
                                     **(item if isinstance(item, dict) else {})})
@@ -397,7 +447,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             state.db.execute("COMMIT")
         return Reply(202, {"requestId": request_id, "subRequests": subrequests})
 
-    def bulk_result(self, request_id: str, *, body: Any, query: Any) -> Reply:
+    def bulk_result(self, request_id: str, *, body: Any, query: Any, v2: bool = False) -> Reply:
         if len(request_id) > 36:
             raise fail(codes.REQUEST_ID_TOO_LONG, "requestId", request_id)
         loaded = self.server.state.bulk_load(request_id)

@@ -93,6 +93,12 @@ class SandboxState:
         return {"transactionId": transaction_id,
                 "creationDate": format_date(datetime.fromtimestamp(creation_ts, TURKEY))}
 
+    def request_of(self, transaction_id: str) -> str:
+        """The bulk request a stored consent came with ("" for a single add)."""
+        row = self.db.execute("SELECT request_id FROM consents WHERE transaction_id=?",
+                              (transaction_id,)).fetchone()
+        return (row["request_id"] or "") if row else ""
+
     @staticmethod
     def as_wire(row: sqlite3.Row) -> dict[str, Any]:
         body = json.loads(row["body"])

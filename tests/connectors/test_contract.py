@@ -12,10 +12,10 @@ def test_a_sandbox_answer_that_drifts_from_the_specification_is_reported(
         sandbox, iys_contract, monkeypatch):
     # e.g. a transaction id as a number and no creationDate
     monkeypatch.setattr(SandboxHandler, "consent_add",
-                        lambda self, body, query: Reply(200, {"transactionId": 42}))
+                        lambda self, body, query, v2=False: Reply(200, {"transactionId": 42}))
     client_for(sandbox).consent_add(consent())
     found, iys_contract.problems = iys_contract.problems, []  # seen; the test passes
-    assert any(p.startswith("sandbox: answer POST /sps/100000/brands/100001/consents")
+    assert any(p.startswith("sandbox: answer POST /v2/sps/100000/brands/100001/consents")
                and "creationDate" in p for p in found)
     assert any(p.startswith("client: answer POST") for p in found)
 

@@ -60,7 +60,7 @@ def test_5xx_and_429_are_retried_and_retry_after_is_honoured(start_sandbox):
 
 
 def test_h123_service_busy_is_retried_although_it_is_a_400(start_sandbox):
-    server = start_sandbox(busy_rate=0.4, fault_seed=3)
+    server = start_sandbox(busy_rate=0.4, fault_seed=3, requests_per_second=0)
     client = client_for(server, max_retries=10)
     for n in range(10):
         assert client.consent_add(consent(f"+90532111{n:04d}"))["transactionId"]
@@ -115,3 +115,20 @@ def test_too_many_token_requests_pause_token_requests_for_an_hour(start_sandbox)
     with pytest.raises(IysTokenRateLimited):
         client.login()  # paused: İYS is not asked again
     assert len(server.state.requests("/oauth2/token")) == 2
+
+
+def test_the_v2_adds_answer_a_consent_sent_again_with_its_first_transaction_id(sandbox):
+    client = client_for(sandbox)
+    item = consent()
+    first = client.consent_add(item)
+    assert client.consent_add(item) == first  # e.g. a retry after a lost answer
+    answer = client.consents_bulk_add([item, consent("+905320000009")])
+    time.sleep(0.3)
+    again, new = client.consents_bulk_result(answer["requestId"])
+    assert again["status"] == "success" and again["transactionId"] == first["transactionId"]
+    assert again["isAddConsentV2Service"] is True and "isAddConsentV2Service" not in new
+    assert len(sandbox.state.consent_rows()) == 2
+    assert all(r["path"].startswith("/v2/") for r in sandbox.state.requests("/consents"))
+    with pytest.raises(IysValidationError) as caught:  # a changed consent is a new one
+        client.consent_add({**item, "consentDate": consent(minutes_ago=9)["consentDate"]})
+    assert caught.value.code == "H178"

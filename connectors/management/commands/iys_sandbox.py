@@ -31,6 +31,13 @@ class Command(BaseCommand):
                             help="Seconds added to every answer.")
         parser.add_argument("--error-rate", type=float, default=0.0,
                             help="Share of requests answered 500 H015 (0-1).")
+        parser.add_argument("--requests-per-second", type=int,
+                            default=defaults.requests_per_second,
+                            help="Requests a second per client address before 429 H124 "
+                                 "(limits.md: 10; 0: no limit).")
+        parser.add_argument("--status-per-hour", type=int, default=defaults.status_per_hour,
+                            help="Single status queries an hour per address before 429 H086 "
+                                 "(0: no limit).")
         parser.add_argument("--consent-quota", type=int, default=0,
                             help="Consents the subscription may add before 422 H525 "
                                  "(0: no limit).")
@@ -65,6 +72,8 @@ class Command(BaseCommand):
             token_rate_limit=options["token_rate_limit"], latency=options["latency"],
             error_rate=options["error_rate"], rate_limit_rate=options["rate_limit_rate"],
             busy_rate=options["busy_rate"], consent_quota=options["consent_quota"],
+            requests_per_second=options["requests_per_second"],
+            status_per_hour=options["status_per_hour"],
             retry_after=options["retry_after"], drop_rate=options["drop_rate"],
             bulk_delay=options["bulk_delay"], changes_hold_back=options["changes_hold_back"],
             iletimerkezi_key=options["iletimerkezi_key"],
