@@ -10,6 +10,10 @@ DEFAULTS = {
     # İYS gives a bulk request's results only 300 s after it (api-reference.md); polling
     # earlier spends requests on empty answers. Small for local work against the sandbox.
     "IYS_BULK_POLL_DELAY": 300,
+    # the whitelist guard (services/guard.py): stop when, over 24 h and at least this many
+    # requests, fewer than this percentage succeeded (İYS's own rule: 20,000 and 70%)
+    "IYS_WHITELIST_GUARD_MIN_REQUESTS": 2000,
+    "IYS_WHITELIST_GUARD_PERCENT": 90,
 }
 
 

@@ -46,6 +46,7 @@ class IysClient:
                  max_retries: int = 6, backoff_base: float = 0.5, backoff_cap: float = 30.0,
                  token_store: TokenStore | None = None,
                  rate_limiter: RequestLimiter | None = None,
+                 on_answer: Callable[[int], None] | None = None,
                  sleep: Callable[[float], None] = time.sleep,
                  session: requests.Session | None = None):
         self.base_url = base_url.rstrip("/")
@@ -63,6 +64,7 @@ class IysClient:
         self.auth = IysTokenAuth(self._grant, username=username, password=password,
                                  store=token_store)
         self.rate_limiter = rate_limiter
+        self.on_answer = on_answer  # every HTTP status İYS answers (the whitelist guard)
         self.retries = 0
 
     def __repr__(self) -> str:
@@ -95,6 +97,8 @@ class IysClient:
             except (requests.ConnectionError, requests.Timeout) as exc:
                 error: IysError = IysUnavailable(f"{type(exc).__name__} calling {path}")
             else:
+                if self.on_answer is not None:
+                    self.on_answer(response.status_code)
                 if response.ok:
                     return response
                 body = _json_or_none(response)

@@ -12,6 +12,7 @@ from connectors.iys.auth import Token
 from connectors.iys.client import IysClient
 from connectors.iys.limits import RequestLimiter, shared_limiter
 from connectors.models import IysConnector
+from connectors.services.guard import iys_answer_record
 from consents.dates import format_iys_date
 from consents.models import Consent
 
@@ -53,7 +54,8 @@ def iys_client(connector: IysConnector) -> IysClient:
                      password=connector.password,
                      token_store=CacheTokenStore(
                          f"iys-token:{connector.pk}:{connector.base_url}:{connector.username}"),
-                     rate_limiter=iys_rate_limiter(connector), **options)
+                     rate_limiter=iys_rate_limiter(connector), on_answer=iys_answer_record,
+                     **options)
 
 
 def iletimerkezi_client(connector: IysConnector) -> IletiMerkeziClient:

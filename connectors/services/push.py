@@ -43,6 +43,7 @@ from connectors.iys.errors import (
 )
 from connectors.models import IysBulkRequest, IysConnector
 from connectors.services.clients import Outgoing, consent_wire, iletimerkezi_client, iys_client
+from connectors.services.guard import whitelist_guard_check
 from connectors.services.locks import Lease, job_lock
 from connectors.services.records import IysRecord, already_in_iys
 from connectors.services.reports import JobReport
@@ -193,9 +194,9 @@ def iys_push(*, poll_wait: float = 120.0) -> PushReport:
     if not connector.is_ready:
         report.notes.append(_("the connector is not installed"))
         return report
-    if connector.blocked_reason:
-        report.notes.append(_("pushing is stopped: %(reason)s") % {
-            "reason": connector.blocked_reason})
+    blocked = connector.blocked_reason or whitelist_guard_check(connector)
+    if blocked:
+        report.notes.append(_("pushing is stopped: %(reason)s") % {"reason": blocked})
         return report
     with job_lock("push") as lease:
         if connector.route == IysConnector.Route.ILETIMERKEZI:

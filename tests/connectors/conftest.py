@@ -3,15 +3,17 @@
 import contextlib
 import os
 import signal
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
 from connectors.iys.client import IysClient
 from connectors.sandbox.server import SandboxConfig, SandboxServer, serve
 from connectors.sandbox.state import SandboxState
-from connectors.services import connector_configure
+from connectors.services import connector_configure, guard
 from tests.connectors.contract import ContractRecorder
 
 
@@ -32,6 +34,14 @@ def iys_contract(request, monkeypatch) -> Iterator[ContractRecorder]:
     monkeypatch.setattr(IysClient, "__init__", init_with_contract_hook)
     yield recorder
     assert not recorder.problems, "İYS contract broken:\n" + "\n".join(recorder.problems)
+
+
+@pytest.fixture(autouse=True)
+def whitelist_counts_fresh() -> None:
+    """The whitelist guard's answer counts live in the shared cache: each test starts at 0."""
+    hour = int(time.time() // 3600)
+    cache.delete_many([guard._bucket(kind, h) for kind in ("total", "failed")
+                       for h in range(hour - guard.HOURS, hour + 1)])
 
 
 @pytest.fixture
