@@ -5,9 +5,9 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    from django.core.management import execute_from_command_line
+    from config.cli import execute_command_line
 
-    execute_from_command_line(sys.argv)
+    execute_command_line(sys.argv)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The panel's roles as groups of model permissions, enforced by Django on the server.
 
-- Admin: everything, including connector settings, profile attributes and API keys.
+- Admin: everything, including connector settings, profile attributes, API keys and the
+  sign-in lockouts (django-axes' access attempts: deleting one unlocks it).
 - Marketer: uploads contact files and sees contacts.
 - Staff: read-only: contacts, consent history and upload results.
 
@@ -10,7 +11,7 @@ models adds a migration calling it again.
 
 ADMIN, MARKETER, STAFF = "Admin", "Marketer", "Staff"
 
-ADMIN_APPS = ("consents", "connectors", "uploads", "api", "auth", "django_celery_beat")
+ADMIN_APPS = ("consents", "connectors", "uploads", "api", "auth", "django_celery_beat", "axes")
 
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     MARKETER: {

@@ -4,22 +4,24 @@ import json
 from functools import wraps
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from api.forms import ConsentCaptureForm
+from api.limits import client_ip, rate_limit_hit, too_many_requests
+from api.responses import error_response
 from api.serializers import consent_to_json, contact_to_json
 from api.services import api_key_authenticate
 from consents.choices import Channel, Origin
 from consents.selectors import AUDIENCE_LIMIT, audience_check, contact_lookup
 from consents.services import ChangeOrigin, consent_apply, contact_upsert
 
-
-def error_response(errors: dict[str, list[str]], status: int = 400) -> JsonResponse:
-    return JsonResponse({"errors": errors}, status=status)
+# A capture that lost a race with a concurrent one (the same new contact, or the same
+# recipient's first consent) is tried again: it then finds what the other one stored.
+CAPTURE_ATTEMPTS = 3
 
 
 def validation_errors(error: ValidationError) -> dict[str, list[str]]:
@@ -35,6 +37,8 @@ def json_object(request: HttpRequest) -> dict | JsonResponse:
         body = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError):
         return error_response({"body": [_("The body is not valid JSON.")]})
+    except RecursionError:
+        return error_response({"body": [_("The body is nested too deeply.")]})
     if not isinstance(body, dict):
         return error_response({"body": [_("The body must be a JSON object.")]})
     return body
@@ -46,11 +50,16 @@ def api_key_required(view):
         scheme, _sep, raw_key = request.headers.get("Authorization", "").partition(" ")
         api_key = api_key_authenticate(raw_key.strip()) if scheme.lower() == "bearer" else None
         if api_key is None:
+            # Counted per IP: past the limit the middleware refuses the IP before any lookup.
+            rate_limit_hit("API_RATE_LIMIT_AUTH_FAILURES", client_ip(request))
             response = error_response(
                 {"authorization": [_("Send a valid API key as “Authorization: Bearer <key>”.")]},
                 status=401)
             response["WWW-Authenticate"] = "Bearer"
             return response
+        wait = rate_limit_hit("API_RATE_LIMIT_PER_KEY", str(api_key.pk))
+        if wait:
+            return too_many_requests(wait)
         request.api_key = api_key
         return view(request, *args, **kwargs)
 
@@ -70,15 +79,24 @@ def consent_create(request: HttpRequest) -> JsonResponse:
     data = form.cleaned_data
     origin = ChangeOrigin(kind=Origin.API, reference="POST /api/v1/consents",
                           actor_label=f"API key {request.api_key.name}")
-    try:
-        with transaction.atomic():
-            contact, _created = contact_upsert(email=data["email"], phone=data["phone"],
-                                               external_id=data["external_id"], origin=origin)
-            consent = consent_apply(contact=contact, type=data["type"], status=data["status"],
-                                    source=data["source"], consent_date=data["consent_date"],
-                                    recipient_type=data["recipient_type"], origin=origin)
-    except ValidationError as error:
-        return error_response(validation_errors(error))
+    for attempt in range(1, CAPTURE_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                contact, _created = contact_upsert(email=data["email"], phone=data["phone"],
+                                                   external_id=data["external_id"],
+                                                   origin=origin)
+                consent = consent_apply(contact=contact, type=data["type"],
+                                        status=data["status"], source=data["source"],
+                                        consent_date=data["consent_date"],
+                                        recipient_type=data["recipient_type"], origin=origin)
+            break
+        except ValidationError as error:
+            return error_response(validation_errors(error))
+        except IntegrityError:
+            if attempt == CAPTURE_ATTEMPTS:
+                return error_response({"__all__": [_(
+                    "Another request changed this contact at the same time; send the "
+                    "consent again.")]}, status=409)
     return JsonResponse({"consent": consent_to_json(consent), "contact": contact_to_json(contact)},
                         status=201)
 

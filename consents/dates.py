@@ -9,7 +9,10 @@ from django.utils.translation import gettext as _
 from consents.rules import TURKEY
 
 # İYS API format first, then the panel's upload format (dd.mm.yy hh:mm:ss), then ISO 8601.
-FORMATS = ("%Y-%m-%d %H:%M:%S", "%d.%m.%y %H:%M:%S", "%d.%m.%Y %H:%M:%S")
+# Then what Excel shows in Turkey: day first, "." or "/", seconds often left out.
+FORMATS = ("%Y-%m-%d %H:%M:%S", "%d.%m.%y %H:%M:%S", "%d.%m.%Y %H:%M:%S",
+           "%d.%m.%Y %H:%M", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d.%m.%y %H:%M",
+           "%d/%m/%y %H:%M", "%Y-%m-%d %H:%M")
 # The panel's format read by slicing, about 10x faster than strptime; anything else, or a
 # date that does not exist, goes the strptime way (which also words the error).
 PANEL_FORMAT = re.compile(r"(\d\d)\.(\d\d)\.(\d\d) (\d\d):(\d\d):(\d\d)", re.ASCII)
@@ -34,8 +37,8 @@ def parse_consent_date(raw: str) -> datetime:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise ValidationError(
-            _("“%(value)s” is not a consent date; write it as dd.mm.yy hh:mm:ss "
-              "or YYYY-MM-DD HH:MM:SS (Turkey time).") % {"value": raw},
+            _("“%(value)s” is not a consent date; write it as dd.mm.yy hh:mm:ss, "
+              "dd.mm.yyyy hh:mm or YYYY-MM-DD HH:MM:SS (Turkey time).") % {"value": raw},
             code="date_format") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=TURKEY)
 

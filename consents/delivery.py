@@ -151,8 +151,9 @@ _AFTER = ("jsonb_build_object('iys_state', u.state, 'transaction_id', u.transact
 _EVENT_COLUMNS = ("contact_id, consent_id, before, after, field, kind, origin, origin_reference, "
                   "row_number, actor_id, actor_label, created_at")
 # The states a result can find a consent in (every state but the final ones), most likely
-# first: a result applied within the push finds it pending, a later run's finds it sent.
-BEFORE_STATES = (IysState.PENDING, IysState.SENT, IysState.CHECK, IysState.LOCAL)
+# first: the push claims a consent (pending → sent) before sending it, so a result finds it
+# sent.
+BEFORE_STATES = (IysState.SENT, IysState.PENDING, IysState.CHECK, IysState.LOCAL)
 assert set(BEFORE_STATES) == STATES - FINAL_STATES
 # One statement per state the consents are in (usually one): the updates arrive as one JSON
 # array of rows in id order (orjson writes it in one call; psycopg dumped arrays element by

@@ -69,6 +69,9 @@ def consent_violations(facts: ConsentFacts, *, current: StoredConsent | None,
     _check_vocabulary(facts, found)
     if not recipient_normalized:
         _check_recipient(facts, found)
+    elif facts.type in _PHONE_TYPES and (len(facts.recipient) != IYS_PHONE_LENGTH
+                                         or facts.recipient[:3] != "+90"):
+        _check_iys_phone(facts.recipient, found)  # inline first: an upload asks once a row
     _check_date_and_source(facts, now, found, update=current is not None)
     if current is not None and not found:
         _check_against_current(facts, current, found)
@@ -83,6 +86,7 @@ SOURCES = frozenset(ConsentSource.values)
 _EPOSTA, _PHONE_TYPES = ConsentType.EPOSTA.value, (ConsentType.MESAJ.value, ConsentType.ARAMA.value)
 _BIREYSEL, _RET = RecipientType.BIREYSEL.value, ConsentStatus.RET.value
 _HS_2015, _HS_KARAR = ConsentSource.HS_2015.value, ConsentSource.HS_KARAR.value
+IYS_PHONE_LENGTH = len("+905321234567")
 
 
 def _check_vocabulary(facts: ConsentFacts, found: list[Violation]) -> None:
@@ -104,10 +108,25 @@ def _check_recipient(facts: ConsentFacts, found: list[Violation]) -> None:
         if facts.type == _EPOSTA:
             normalize_email(facts.recipient)
         elif facts.type in _PHONE_TYPES:
-            normalize_phone(facts.recipient)
+            _check_iys_phone(normalize_phone(facts.recipient), found)
     except ValidationError as error:
         message = error.messages[0]
         found.append(("recipient", error.code or "recipient", lambda: message))
+
+
+def _is_iys_phone(recipient: str) -> bool:
+    """İYS keeps phone consents only for Turkish numbers, +90 and ten digits (H121 / H1026):
+    a foreign or a short number (+90 444 …) may identify a contact, but no consent of it can
+    reach İYS. The recipient is E.164 already (normalize_phone), so its length says it."""
+    return len(recipient) == IYS_PHONE_LENGTH and recipient[:3] == "+90"
+
+
+def _check_iys_phone(recipient: str, found: list[Violation]) -> None:
+    if not _is_iys_phone(recipient):
+        found.append(("recipient", "phone_not_iys", lambda: _(
+            "İYS keeps consents only for Turkish numbers written +90 and ten digits; "
+            "%(value)s can stay on the contact, but no call or message consent can be "
+            "recorded for it.") % {"value": recipient}))
 
 
 def _check_date_and_source(facts: ConsentFacts, now: datetime,

@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -140,9 +140,43 @@ def contact_upsert(*, email: str | None = None, phone: str | None = None,
     The newest data wins: identifiers and attributes given here overwrite the stored ones.
     """
     ids = identifiers_clean(email=email, phone=phone, external_id=external_id)
-    existing = contact_find(**ids)
-    contact = contact_update(contact=existing, **ids, attributes=attributes, origin=origin)
-    return contact, existing is None
+    for attempt in range(1, IDENTIFIER_RACE_ATTEMPTS + 1):
+        existing = contact_find(**ids)
+        last = attempt == IDENTIFIER_RACE_ATTEMPTS
+        try:
+            with transaction.atomic():  # a savepoint: losing a race leaves the caller's work
+                contact = contact_update(contact=existing, **ids, attributes=attributes,
+                                         origin=origin)
+            return contact, existing is None
+        # A concurrent writer stored the identifier first (seen by the check, or only by the
+        # constraint): look again and find its contact.
+        except IntegrityError as error:
+            if last or not _identifier_race(error):
+                raise
+        except ValidationError as error:
+            if last or existing is not None or not _identifier_taken(error):
+                raise
+
+
+# The unique constraints of Contact's identifiers, which two concurrent first captures of one
+# new e-mail or phone both pass _ensure_identifiers_free for: the second one's INSERT waits
+# for the first to commit, then fails on the constraint, and is retried once it can see it.
+IDENTIFIER_CONSTRAINTS = ("contact_email_unique", "contact_phone_unique",
+                          "contact_external_id_unique")
+IDENTIFIER_RACE_ATTEMPTS = 3
+
+
+def _identifier_taken(error: ValidationError) -> bool:
+    items = ([item for items in error.error_dict.values() for item in items]
+             if hasattr(error, "error_dict") else error.error_list)
+    return any(item.code == "identifier_taken" for item in items)
+
+
+def _identifier_race(error: IntegrityError) -> bool:
+    cause = error.__cause__
+    name = getattr(getattr(cause, "diag", None), "constraint_name", None) or str(cause)
+    return (any(constraint in name for constraint in IDENTIFIER_CONSTRAINTS)
+            or "consents_contact." in name)  # SQLite names the column, not the constraint
 
 
 @transaction.atomic

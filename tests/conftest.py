@@ -48,24 +48,33 @@ def superuser(db):
     return get_user_model().objects.create_superuser("root", "root@example.com", "pw")
 
 
-def celery_worker_start() -> subprocess.Popen:
-    """Start a Celery worker process on the test database and broker; wait until it answers."""
+def celery_env(extra_env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a Celery process on the test database (and the test broker)."""
     from django.db import connection
-
-    from config.celery_app import app
 
     if connection.vendor != "postgresql":
         pytest.fail("worker tests need PostgreSQL (run them through `make test`)")
     db = connection.settings_dict
     database_url = (f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}"
                     f":{db['PORT'] or 5432}/{db['NAME']}")
+    return {**os.environ, "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test", **(extra_env or {})}
+
+
+def celery_worker_start(extra_env: dict[str, str] | None = None,
+                        pool: str = "prefork") -> subprocess.Popen:
+    """Start a Celery worker process on the test database and broker; wait until it answers.
+
+    ``extra_env``: settings for the worker (e.g. UPLOAD_CHUNK_ROWS); ``pool="solo"``: the
+    tasks run in the process itself, so killing it kills them."""
+    from config.celery_app import app
+
     name = f"test-{uuid.uuid4().hex[:8]}@localhost"
-    env = {**os.environ, "DATABASE_URL": database_url,
-           "DJANGO_SETTINGS_MODULE": "config.settings.test"}
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "WARNING",
-         "--concurrency", "1", "--hostname", name, "--without-gossip", "--without-mingle"],
-        env=env, cwd=settings.BASE_DIR)
+         "--concurrency", "1", "--pool", pool, "--hostname", name, "--without-gossip",
+         "--without-mingle"],
+        env=celery_env(extra_env), cwd=settings.BASE_DIR)
     deadline = time.monotonic() + 60
     while not app.control.ping(destination=[name], timeout=0.5):
         if process.poll() is not None or time.monotonic() > deadline:

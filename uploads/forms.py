@@ -11,11 +11,18 @@ class UploadFileForm(forms.Form):
     name = forms.CharField(label=_("File name"), max_length=200,
                            help_text=_("Identifies this upload in the list of file transfers."))
     file = forms.FileField(label=_("File"),
-                           help_text=_("CSV or TXT with a header row, or a TXT list with one user "
-                                       "per line. Any common encoding and , ; tab or | "
-                                       "delimiters are recognised."))
+                           widget=forms.ClearableFileInput(
+                               attrs={"accept": ".csv,.txt,.tsv,.xlsx"}),
+                           help_text=_("CSV or TXT with a header row, a TXT list with one user "
+                                       "per line, or an Excel workbook (.xlsx). Any common "
+                                       "encoding and , ; tab or | delimiters are recognised."))
     mode = forms.ChoiceField(label=_("Status"), choices=Upload.Mode.choices,
                              initial=Upload.Mode.IYS, widget=forms.RadioSelect)
+    turkish_numbers = forms.BooleanField(
+        label=_("Numbers without a country code are Turkish (+90)"), required=False,
+        help_text=_("Off: a phone number must start with its country code (+90…), as İYS "
+                    "asks. On: 0532 123 45 67, 90532…, (0535) … and 5321234567 are read as "
+                    "+90. Your choice is remembered for your next upload."))
 
     def clean_file(self):
         file = self.cleaned_data["file"]
@@ -24,6 +31,23 @@ class UploadFileForm(forms.Form):
                 _("The file is larger than the limit of %(limit)d MB.")
                 % {"limit": settings.UPLOAD_MAX_BYTES // (1024 * 1024)})
         return file
+
+
+class StatusForm(forms.Form):
+    """Step 2 again, for an upload still at the matching step."""
+
+    mode = forms.ChoiceField(label=_("Status"), choices=Upload.Mode.choices,
+                             widget=forms.RadioSelect)
+
+
+class SheetForm(forms.Form):
+    """Step 3 of a workbook with several sheets: which one holds the contacts."""
+
+    sheet = forms.ChoiceField(label=_("Sheet"))
+
+    def __init__(self, *args, sheets: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sheet"].choices = [(name, name) for name in sheets]
 
 
 class MatchingForm(forms.Form):

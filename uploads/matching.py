@@ -18,8 +18,11 @@ from uploads.models import Upload, UploadMapping
 
 EMAIL, PHONE, EXTERNAL_ID = "email", "phone", "external_id"
 IYS_SOURCE, IYS_STATUS, IYS_CONSENT_DATE = "iys_source", "iys_status", "iys_consent_date"
+IYS_TYPE, IYS_RECIPIENT_TYPE = "iys_type", "iys_recipient_type"
 IDENTIFIERS = (EMAIL, PHONE, EXTERNAL_ID)
-IYS_FIELDS = (IYS_SOURCE, IYS_STATUS, IYS_CONSENT_DATE)
+IYS_FIELDS = (IYS_SOURCE, IYS_STATUS, IYS_CONSENT_DATE)  # required by IYS Synchronize
+# Optional: absent, e-mail gives EPOSTA, phone MESAJ, and recipients are BIREYSEL.
+IYS_OPTIONAL_FIELDS = (IYS_TYPE, IYS_RECIPIENT_TYPE)
 ATTRIBUTE_PREFIX = "attribute:"
 IGNORE = ""
 
@@ -30,6 +33,8 @@ FIXED_TARGETS = {
     IYS_SOURCE: gettext_lazy("IYSSource"),
     IYS_STATUS: gettext_lazy("IYSStatus"),
     IYS_CONSENT_DATE: gettext_lazy("IYSConsentDate"),
+    IYS_TYPE: gettext_lazy("IYSType (MESAJ, ARAMA or EPOSTA)"),
+    IYS_RECIPIENT_TYPE: gettext_lazy("IYSRecipientType (BIREYSEL or TACIR)"),
 }
 # The names the panel guide uses: matched as exact names.
 EXACT_NAMES = {
@@ -39,6 +44,8 @@ EXACT_NAMES = {
     IYS_SOURCE: ("IYSSource",),
     IYS_STATUS: ("IYSStatus",),
     IYS_CONSENT_DATE: ("IYSConsentDate",),
+    IYS_TYPE: ("IYSType",),
+    IYS_RECIPIENT_TYPE: ("IYSRecipientType",),
 }
 # Alternative names marketers' files use (Turkish and English, the guide's own misspelling).
 ALIASES = {
@@ -51,6 +58,21 @@ ALIASES = {
     IYS_STATUS: ("İYS Durum", "iys status", "status", "durum", "izin durumu"),
     IYS_CONSENT_DATE: ("İYS Tarih", "iys consent date", "consent date", "consentDate",
                        "izin tarihi", "onay tarihi"),
+    IYS_TYPE: ("İYS Tip", "İYS Tipi", "iys type", "izin tipi", "izin türü", "consent type",
+               "type", "tip", "kanal"),
+    IYS_RECIPIENT_TYPE: ("İYS Alıcı Tipi", "iys recipient type", "recipient type",
+                         "recipientType", "alıcı tipi", "alıcı türü"),
+}
+# Names Turkish and English files give well-known profile attributes, used when the panel has
+# an attribute of that name (the first one present wins: "Ad Soyad" goes to full_name, else
+# name, else first_name).
+ATTRIBUTE_ALIASES = {
+    ("first_name",): ("isim", "ad", "adı", "adi", "first name", "firstname", "given name"),
+    ("last_name",): ("soyisim", "soyad", "soyadı", "soyadi", "last name",
+                     "family name"),
+    ("full_name", "name", "first_name"): ("ad soyad", "adı soyadı", "isim soyisim",
+                                          "ad soyadı", "full name", "name surname",
+                                          "müşteri adı", "customer name"),
 }
 CLOSE_CUTOFF = 0.8
 _FOLD = str.maketrans({"İ": "i", "I": "i", "ı": "i", "Ş": "s", "ş": "s", "Ğ": "g", "ğ": "g",
@@ -86,6 +108,12 @@ def _name_tables(attributes: list[ProfileAttribute]) -> tuple[dict[str, str], di
     for attribute in attributes:
         exact.setdefault(fold(attribute.name), attribute_target(attribute.name))
     aliases = {fold(name): target for target, names in ALIASES.items() for name in names}
+    configured = {attribute.name for attribute in attributes}
+    for candidates, names in ATTRIBUTE_ALIASES.items():
+        present = next((name for name in candidates if name in configured), None)
+        if present is not None:
+            for name in names:
+                aliases.setdefault(fold(name), attribute_target(present))
     for attribute in attributes:
         for part in re.split(r"[/|]", attribute.label or ""):
             if fold(part):
@@ -97,8 +125,28 @@ def header_signature(headers: list[str]) -> str:
     return hashlib.sha256("\x1f".join(sorted(fold(h) for h in headers)).encode()).hexdigest()
 
 
-def columns_auto_match(headers: list[str], *, has_header: bool = True) -> list[ColumnMatch]:
-    """The matching offered first: a remembered one for these headers, else auto-detection."""
+# What a headerless column holding only e-mails, or only phone numbers, looks like.
+EMAIL_LIKE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+PHONE_LIKE = re.compile(r"'?\+?[0-9\s\-().]{10,20}")
+
+
+def column_kind(values: list[str]) -> str | None:
+    """EMAIL or PHONE for a column whose every value looks like one, else None."""
+    if not values:
+        return None
+    if all(EMAIL_LIKE.fullmatch(v) for v in values):
+        return EMAIL
+    if all(PHONE_LIKE.fullmatch(v) and sum(c.isdigit() for c in v) >= 10 for v in values):
+        return PHONE
+    return None
+
+
+def columns_auto_match(headers: list[str], *, has_header: bool = True,
+                       values: list[list[str]] | None = None) -> list[ColumnMatch]:
+    """The matching offered first: a remembered one for these headers, else auto-detection.
+
+    ``values``: per column, the first values of the file; a headerless column of only e-mails
+    or only phone numbers is matched by them."""
     attributes = list(ProfileAttribute.objects.all())
     valid = {target for target, _label in target_choices()}
     if has_header:
@@ -110,7 +158,13 @@ def columns_auto_match(headers: list[str], *, has_header: bool = True) -> list[C
                     if by_name.get(fold(h), IGNORE) in valid else ColumnMatch(IGNORE, "")
                     for h in headers]
     if not has_header:
-        return [ColumnMatch(IGNORE, "") for _h in headers]
+        found: list[ColumnMatch] = []
+        for index in range(len(headers)):
+            kind = column_kind((values or [])[index] if index < len(values or []) else [])
+            taken = kind in {match.target for match in found}
+            found.append(ColumnMatch(kind, "content") if kind and not taken
+                         else ColumnMatch(IGNORE, ""))
+        return found
     exact, aliases = _name_tables(attributes)
     matches: list[ColumnMatch | None] = [None] * len(headers)
     taken: set[str] = set()
@@ -176,7 +230,7 @@ def ignored_columns(*, headers: list[str], mapping: list[str], mode: str) -> lis
     exact, aliases = _name_tables(list(ProfileAttribute.objects.all()))
     ignored = []
     for header, target in zip(headers, mapping, strict=False):
-        if target in IYS_FIELDS and mode != Upload.Mode.IYS:
+        if target in (*IYS_FIELDS, *IYS_OPTIONAL_FIELDS) and mode != Upload.Mode.IYS:
             reason = _("İYS fields are not used with the Subscribed or Unsubscribed status.")
         elif target:
             continue

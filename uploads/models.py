@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from uploads.errors import row_error_text
+
 
 class Upload(models.Model):
     """One contact file on its way through the wizard and the pipeline."""
@@ -21,6 +23,7 @@ class Upload(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
         BLOCKED = "blocked", _("Blocked")
+        CANCELLED = "cancelled", _("Cancelled")
 
     name = models.CharField(_("file name"), max_length=200,
                             help_text=_("Shown in the list of file transfers."))
@@ -32,6 +35,18 @@ class Upload(models.Model):
     encoding = models.CharField(_("encoding"), max_length=20, blank=True)
     delimiter = models.CharField(_("delimiter"), max_length=1, blank=True)
     has_header = models.BooleanField(_("first row holds column names"), default=True)
+    sheet = models.CharField(_("sheet"), max_length=100, blank=True,
+                             help_text=_("The sheet of an Excel workbook that is read."))
+    sheets = models.JSONField(_("sheets"), default=list, blank=True)
+    guarded = models.BooleanField(
+        _("formula guard read back"), default=False,
+        help_text=_("The file is a corrected error file: the ' before + = - @ is removed."))
+    default_country = models.CharField(
+        _("country of numbers without a country code"), max_length=2, blank=True,
+        help_text=_("TR: numbers such as 0532 123 45 67 are read as +90. Empty: refused."))
+    notices = models.JSONField(_("notices"), default=list, blank=True,
+                               help_text=_("What the file's reading noticed, e.g. lines in "
+                                           "another encoding."))
     headers = models.JSONField(_("columns"), default=list, blank=True)
     samples = models.JSONField(_("sample rows"), default=list, blank=True)
     mapping = models.JSONField(_("column matching"), default=list, blank=True,
@@ -52,6 +67,12 @@ class Upload(models.Model):
                                    verbose_name=_("uploaded by"))
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(
+        _("handed to the worker at"), null=True, blank=True,
+        help_text=_("Empty while queued: the broker was unreachable; beat sends it again."))
+    heartbeat_at = models.DateTimeField(
+        _("last sign of life"), null=True, blank=True,
+        help_text=_("A running upload updates it every few seconds."))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
@@ -77,7 +98,17 @@ class Upload(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.state in (self.State.DONE, self.State.FAILED, self.State.BLOCKED)
+        return self.state in (self.State.DONE, self.State.FAILED, self.State.BLOCKED,
+                              self.State.CANCELLED)
+
+    @property
+    def is_stale(self) -> bool:
+        """Processing, but its worker has given no sign of life for a while (it died)."""
+        if self.state != self.State.PROCESSING:
+            return False
+        last = self.heartbeat_at or self.started_at
+        return last is None or (timezone.now() - last).total_seconds() > (
+            settings.UPLOAD_STALE_SECONDS)
 
 
 class UploadRowError(models.Model):
@@ -96,7 +127,13 @@ class UploadRowError(models.Model):
     row_number = models.PositiveIntegerField(_("row"))
     column = models.CharField(_("column"), max_length=255, blank=True)
     value = models.TextField(_("value"), blank=True)
-    message = models.TextField(_("message"))
+    message = models.TextField(_("message"), blank=True,
+                               help_text=_("The wording of an error without a known code (and "
+                                           "of errors stored before codes existed)."))
+    code = models.CharField(_("error code"), max_length=40, blank=True)
+    params = models.JSONField(_("error parameters"), default=dict, blank=True)
+    channels = models.CharField(_("channels"), max_length=40, blank=True,
+                                help_text=_("The channels the error concerns, e.g. email,sms."))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices,
                             default=Kind.REJECTED)
 
@@ -107,7 +144,13 @@ class UploadRowError(models.Model):
         indexes = [models.Index(fields=["upload", "row_number"], name="uploadrowerror_row_idx")]
 
     def __str__(self) -> str:
-        return f"{self.row_number}: {self.message}"
+        return f"{self.row_number}: {self.text}"
+
+    @property
+    def text(self) -> str:
+        """The error in the active language, its channels in front."""
+        return row_error_text(code=self.code, params=self.params, kind=self.kind,
+                              channels=self.channels, fallback=self.message)
 
 
 class UploadMapping(models.Model):

@@ -7,13 +7,13 @@ write with consents.bulk. The same contact on several rows: the last row wins.
 """
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from connectors.models import IysConnector
 from connectors.services import iys_delivery_state
@@ -30,31 +30,34 @@ from consents.bulk import (
     contacts_unchanged,
     contacts_with_events,
 )
-from consents.choices import ConsentType, IysState, Origin, Permission
+from consents.choices import CHANNEL_OF_TYPE, ConsentType, Origin, Permission
 from consents.dates import parse_consent_date
+from consents.delivery import SUPERSEDABLE
+from consents.identifiers import normalize_phone_turkish
 from consents.models import ProfileAttribute
 from consents.policy import Decision
 from consents.rules import (
+    CONSENT_TYPES,
+    RECIPIENT_TYPES,
     SOURCES,
     STATUSES,
     TURKEY,
     ConsentFacts,
     IysLateness,
     StoredConsent,
-    consent_errors,
     consent_violations,
 )
 from consents.services import (
     IDENTIFIER_NORMALIZERS,
     ChangeOrigin,
     attribute_value_clean,
-    identifiers_clean,
 )
 from uploads import matching
+from uploads.errors import IDENTIFIER_CHANNELS, MESSAGES, channels_join
 from uploads.models import Upload, UploadRowError
+from uploads.parsing import unguard
+from uploads.summary import COUNT_KEYS, consent_bucket  # noqa: F401 (COUNT_KEYS: services)
 
-COUNT_KEYS = ("rows", "created", "updated", "optout", "rejected", "duplicates",
-              "queued_for_iys", "local_only", "consents", "cell_errors", "not_recorded")
 Kind = UploadRowError.Kind
 
 
@@ -97,7 +100,11 @@ class Row:
     ids: dict[str, str | None]
     attributes: dict[str, Any]
     iys: tuple[str, str, datetime] | None = None  # source, status, date when all valid
-    iys_problems: list[tuple[str, str, str]] = field(default_factory=list)  # column, value, msg
+    # The IYSType and IYSRecipientType cells ("" where empty), None where neither is matched:
+    # then e-mail gives EPOSTA, phone MESAJ, and the recipient is BIREYSEL.
+    kind: tuple[str, str] | None = None
+    # (column, value, code, params, message) of each İYS cell that is not valid
+    iys_problems: list[tuple[str, str, str, dict, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -120,13 +127,16 @@ class RecentWrites:
     contacts: dict[int, ContactRecord]  # created or updated, as they are after the chunk
     currents: dict[tuple[str, str], ConsentRecord]
     event_contacts: set[int]
+    tacir: dict[tuple[str, str], ConsentRecord] = field(default_factory=dict)
 
     @classmethod
     def of(cls, written: WriteResult) -> "RecentWrites":
         return cls(contacts={record.pk: record for record in written.touched},
                    currents={(c.recipient, c.type): c for c in written.consents
                              if c.recipient_type == _BIREYSEL},
-                   event_contacts=written.event_contacts)
+                   event_contacts=written.event_contacts,
+                   tacir={(c.recipient, c.type): c for c in written.consents
+                          if c.recipient_type == _TACIR})
 
     def touches(self, contact: Unchanged) -> bool:
         """Whether these writes change this contact or its current consents."""
@@ -166,7 +176,10 @@ class _Slot:
 _TEXT = str(ProfileAttribute.Type.TEXT)
 _EPOSTA, _MESAJ = str(ConsentType.EPOSTA), str(ConsentType.MESAJ)
 _OPT_IN, _OPT_OUT = str(Permission.OPT_IN), str(Permission.OPT_OUT)
-_PENDING, _BIREYSEL = str(IysState.PENDING), "BIREYSEL"
+_BIREYSEL, _TACIR = "BIREYSEL", "TACIR"
+_CHANNEL_OF_TYPE = {str(type_): str(channel) for type_, channel in CHANNEL_OF_TYPE.items()}
+_ALREADY = "consents_already"  # uploads.summary: consents the recipient already holds
+_SUPERSEDABLE = frozenset(str(state) for state in SUPERSEDABLE)
 
 
 class _Reader:
@@ -179,8 +192,14 @@ class _Reader:
     def __init__(self, upload: Upload, columns: Columns):
         self.upload, self.columns, self.iys_mode = upload, columns, upload.mode == Upload.Mode.IYS
         self.identifiers = [(name, columns.index.get(name)) for name in matching.IDENTIFIERS]
-        self.normalizers = [(name, position, IDENTIFIER_NORMALIZERS[name])
+        normalizers = dict(IDENTIFIER_NORMALIZERS)
+        if upload.default_country == "TR":
+            normalizers["phone"] = normalize_phone_turkish
+        self.normalizers = [(name, position, normalizers[name])
                             for name, position in self.identifiers]
+        self.kind_positions = [columns.index.get(target)
+                               for target in matching.IYS_OPTIONAL_FIELDS]
+        self.kind_matched = self.iys_mode and self.kind_positions != [None, None]
         self.iys_positions = [columns.index.get(target) for target in matching.IYS_FIELDS]
         # The straight path reads the three İYS cells where all three columns are matched.
         self.iys_matched = self.iys_mode and None not in self.iys_positions
@@ -193,9 +212,11 @@ class _Reader:
                            for position, attribute in columns.attributes]
 
     def error(self, errors: list[UploadRowError], number: int, column: str, value: str,
-              message: str, kind: str = Kind.REJECTED) -> None:
-        errors.append(UploadRowError(upload=self.upload, row_number=number, column=column,
-                                     value=value[:1000], message=message, kind=kind))
+              code: str, params: dict | None = None, kind: str = Kind.REJECTED,
+              channels: str = "", message: str = "") -> None:
+        errors.append(_row_error(self.upload, number, code=code, params=params, kind=kind,
+                                 column=column, value=value, channels=channels,
+                                 message=message))
 
     def read(self, number: int, cells: list[str], errors: list[UploadRowError]) -> Row | None:
         width = len(cells)
@@ -205,8 +226,7 @@ class _Reader:
             if ids is None:
                 return None
         if self.iys_mode and not (ids["email"] or ids["phone"]):
-            self.error(errors, number, "", "",
-                       _("IYS Synchronize needs an email or a phonenumber on every row."))
+            self.error(errors, number, "", "", "iys_identifier_required")
             return None
         attributes = {}
         for position, attribute, text in self.attributes:
@@ -218,21 +238,38 @@ class _Reader:
             try:
                 cleaned = attribute_value_clean(attribute, value)
             except ValidationError as problem:
-                (_name, message), *_others = _error_messages(problem)
-                self.error(errors, number, self.columns.headers[position], value, message,
-                           Kind.CELL)
+                (_name, code, message), *_others = _error_messages(problem)
+                self.error(errors, number, self.columns.headers[position], value, code,
+                           {"value": value}, Kind.CELL, message=message)
                 continue
             if cleaned is not None:
                 attributes[attribute.name] = cleaned
         row = Row(number, cells, ids, attributes)
         if self.iys_mode:
+            if self.kind_matched:
+                self._kind_read(row, width)
             if self.iys_matched and width >= self.width:
                 source_at, status_at, date_at = self.iys_positions
                 self._iys_fast(row, cells[source_at].strip().upper(),
                                cells[status_at].strip().upper(), cells[date_at].strip())
             if row.iys is None:
                 self._iys_read(row, width)
+            elif self.kind_matched and row.iys_problems:  # a wrong IYSType or recipient type
+                row.iys = None
         return row
+
+    def _kind_read(self, row: Row, width: int) -> None:
+        """The row's IYSType and IYSRecipientType; a value İYS does not know keeps the row
+        as opt-out, as a wrong İYS field does."""
+        type_, recipient_type = (row.cells[p].strip().upper() if p is not None and p < width
+                                 else "" for p in self.kind_positions)
+        row.kind = (type_, recipient_type)
+        header = self.columns.header
+        if type_ and type_ not in CONSENT_TYPES:
+            row.iys_problems.append((header(matching.IYS_TYPE), type_, "type", {}, ""))
+        if recipient_type and recipient_type not in RECIPIENT_TYPES:
+            row.iys_problems.append((header(matching.IYS_RECIPIENT_TYPE), recipient_type,
+                                     "recipient_type", {}, ""))
 
     def _identifiers_fast(self, cells: list[str]) -> dict[str, str | None] | None:
         """identifiers_clean's answer for a row whose identifiers are all valid (the cells
@@ -249,15 +286,31 @@ class _Reader:
 
     def _identifiers(self, number: int, cells: list[str], width: int,
                      errors: list[UploadRowError]) -> dict[str, str | None] | None:
-        raw = {name: cells[position].strip() if position is not None and position < width
-               else "" for name, position in self.identifiers}
-        try:
-            return identifiers_clean(**raw)
-        except ValidationError as problem:
-            for name, message in _error_messages(problem):
-                self.error(errors, number, self.columns.header(name) if name else "",
-                           raw.get(name, ""), message)
-            return None
+        """The row's identifiers the careful way. A bad e-mail or phone cell is reported and
+        left out when another identifier names the contact: the row's other consent still
+        goes through. A bad external ID (the contact's key) rejects the row."""
+        ids: dict[str, str | None] = {}
+        bad = []
+        for name, position, normalize in self.normalizers:
+            # unguard: a corrected error file whose guard the head of the file did not show
+            value = (unguard([cells[position].strip()])[0].strip()
+                     if position is not None and position < width else "")
+            ids[name] = None
+            if value:
+                try:
+                    ids[name] = normalize(value)
+                except ValidationError as problem:
+                    (_name, code, message), *_others = _error_messages(problem)
+                    bad.append((name, value, code, message))
+        keeps = any(ids.values()) and all(name != "external_id" for name, *_r in bad)
+        if not bad and not keeps:
+            self.error(errors, number, "", "", "no_identifier")
+        for name, value, code, message in bad:
+            self.error(errors, number, self.columns.header(name), value, code, {"value": value},
+                       Kind.CELL if keeps else Kind.REJECTED,
+                       channels=channels_join(IDENTIFIER_CHANNELS.get(name, ())),
+                       message=message)
+        return ids if keeps else None
 
     @staticmethod
     def _iys_fast(row: Row, source: str, status: str, raw_date: str) -> None:
@@ -277,36 +330,48 @@ class _Reader:
             return
         header = self.columns.header
         problems = row.iys_problems
+        # A TACIR record may come without source and date: consents.rules decides when
+        # they are needed (an update), so empty cells are carried through as they are.
+        tacir = row.kind is not None and row.kind[1] == _TACIR
         for target, value in ((matching.IYS_SOURCE, source), (matching.IYS_STATUS, status),
                               (matching.IYS_CONSENT_DATE, raw_date)):
-            if not value:
-                problems.append((header(target), "", _("The İYS field is empty.")))
+            if not value and not (tacir and target != matching.IYS_STATUS):
+                problems.append((header(target), "", "iys_field_empty", {}, ""))
         if source and source not in SOURCES:
-            problems.append((header(matching.IYS_SOURCE), raw_source,
-                             _("“%(source)s” is not an İYS source; use one of the 13 HS_ "
-                               "values.") % {"source": raw_source}))
+            problems.append((header(matching.IYS_SOURCE), raw_source, "source",
+                             {"source": raw_source}, ""))
         if status and status not in STATUSES:
-            problems.append((header(matching.IYS_STATUS), raw_status,
-                             _("Status must be ONAY or RET.")))
+            problems.append((header(matching.IYS_STATUS), raw_status, "status", {}, ""))
         when = None
         if raw_date:
             try:
                 when = parse_consent_date(raw_date)
             except ValidationError as problem:
-                (_name, message), *_others = _error_messages(problem)
-                problems.append((header(matching.IYS_CONSENT_DATE), raw_date, message))
+                (_name, code, message), *_others = _error_messages(problem)
+                problems.append((header(matching.IYS_CONSENT_DATE), raw_date, code,
+                                 {"value": raw_date}, message))
         if not problems:
             row.iys = (source, status, when)
 
 
-def _error_messages(error: ValidationError) -> list[tuple[str, str]]:
-    """(field or "", first message) of each error a caught ValidationError holds; the error
-    is released afterwards (see _error_release)."""
+def _row_error(upload: Upload, number: int, *, code: str, params: dict | None = None,
+               kind: str = Kind.REJECTED, column: str = "", value: str = "",
+               channels: str = "", message: str = "") -> UploadRowError:
+    """A row error as its code and parameters (uploads.errors words it for each reader);
+    the message is kept only for a code the catalogue does not know."""
+    return UploadRowError(upload=upload, row_number=number, column=column, value=value[:1000],
+                          code=code, params=params or {}, channels=channels, kind=kind,
+                          message="" if code in MESSAGES else message)
+
+
+def _error_messages(error: ValidationError) -> list[tuple[str, str, str]]:
+    """(field or "", code, first message) of each error a caught ValidationError holds; the
+    error is released afterwards (see _error_release)."""
     if hasattr(error, "error_dict"):
-        found = [(name, item.messages[0]) for name, items in error.error_dict.items()
-                 for item in items]
+        found = [(name, item.code or "", item.messages[0])
+                 for name, items in error.error_dict.items() for item in items]
     else:
-        found = [("", error.messages[0])]
+        found = [("", error.code or "", error.messages[0])]
     _error_release(error)
     return found
 
@@ -398,17 +463,16 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
         *replaced, last = slot.rows
         for row in replaced:
             counts["duplicates"] += 1
-            errors.append(UploadRowError(
-                upload=upload, row_number=row.number, kind=Kind.DUPLICATE,
-                message=_("The same contact is on row %(row)d; the later row wins.")
-                % {"row": last.number}))
-        if slot.contact is not None and slot.contact.pk in seen_before:
-            _earlier_row_note(upload, last, errors, counts)
+            errors.append(_row_error(upload, row.number, kind=Kind.DUPLICATE,
+                                     code="duplicate_later_row", params={"row": last.number}))
         winners.append((slot, last))
     for row, contact in unchanged:
-        counts["updated"] += 1
+        counts[_ALREADY if upload.mode == Upload.Mode.IYS else "permissions_same"] += (
+            (row.ids["email"] is not None) + (row.ids["phone"] is not None))
         if contact.pk in seen_before:
             _earlier_row_note(upload, row, errors, counts)
+        else:
+            counts["unchanged"] += 1
 
     recipients = {value for _slot, row in winners
                   for value in (row.ids["email"], row.ids["phone"]) if value}
@@ -419,16 +483,31 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
     changes = []
     decide = _Decider(upload, columns, currents, _DeliveryPolicy(connector, now), errors, counts,
                       now)
+    tacir = {value for _slot, row in winners if row.kind is not None and row.kind[1] == _TACIR
+             for value in (row.ids["email"], row.ids["phone"]) if value}
+    if tacir:
+        decide.tacir_currents = consents_current_load(recipients=tacir, recipient_type=_TACIR)
+        if recent is not None:
+            decide.tacir_currents.update((key, consent) for key, consent in recent.tacir.items()
+                                         if key[0] in tacir)
     for slot, row in winners:
         change = ContactChange(row.number, slot.contact, row.ids, row.attributes)
         decide(change, row)
         changes.append(change)
-        counts["created" if slot.contact is None else "updated"] += 1
 
     origin = ChangeOrigin(kind=Origin.UPLOAD, reference=upload.reference, actor=actor)
     written = contact_changes_write(changes, origin=origin, defer=defer)
     counts["consents"] += len(written.consents)
-    counts["queued_for_iys"] += sum(1 for c in written.consents if c.iys_state == _PENDING)
+    for slot, row in winners:  # a contact that got no event changed nothing
+        if slot.contact is not None and slot.contact.pk in seen_before:
+            _earlier_row_note(upload, row, errors, counts)
+        else:
+            counts["created" if slot.contact is None else
+                   "updated" if slot.contact.pk in written.event_contacts else "unchanged"] += 1
+    # Earlier consents still waiting that this upload's consents replaced: never sent.
+    counts["superseded"] += sum(1 for change in changes for intent in change.consents
+                                if intent.previous is not None
+                                and intent.previous.iys_state in _SUPERSEDABLE)
     result = ChunkResult(counts=counts, errors=errors, written=written,
                          mostly_existing=2 * len(known) >= len(read.rows),
                          mostly_unchanged=10 * len(unchanged) >= 9 * len(read.rows))
@@ -439,10 +518,11 @@ def chunk_apply(*, upload: Upload, records: list[tuple[int, list[str]]], columns
 
 def _earlier_row_note(upload: Upload, row: Row, errors: list[UploadRowError],
                       counts: Counter) -> None:
+    """The row is applied, and counted with the rows of a contact that appears again: the
+    contact's earlier row was counted already (created or updated)."""
     counts["duplicates"] += 1
-    errors.append(UploadRowError(
-        upload=upload, row_number=row.number, kind=Kind.DUPLICATE,
-        message=_("The same contact was on an earlier row; this later row wins.")))
+    errors.append(_row_error(upload, row.number, kind=Kind.DUPLICATE,
+                             code="duplicate_earlier_row"))
 
 
 def chunk_flush(result: ChunkResult) -> None:
@@ -480,11 +560,10 @@ def _slots_resolve(rows: list[Row], existing: list[ContactRecord], errors: list[
         if taken:
             counts["rejected"] += 1
             for name, value in taken:
-                errors.append(UploadRowError(
-                    upload=upload, row_number=row.number, column=columns.header(name),
-                    value=value,
-                    message=_("%(value)s already belongs to another contact.")
-                    % {"value": value}))
+                errors.append(_row_error(
+                    upload, row.number, code="identifier_taken", params={"value": value},
+                    column=columns.header(name), value=value,
+                    channels=channels_join(IDENTIFIER_CHANNELS.get(name, ()))))
             continue
         for key in keys:
             claims[key] = slot
@@ -506,7 +585,10 @@ def _unchanged_split(rows: list[Row], *, upload: Upload, now: datetime,
     the other row.
     """
     if upload.mode == Upload.Mode.IYS:
-        candidates = [row for row in rows if row.iys is not None]
+        # A row with an IYSType or IYSRecipientType is decided the usual way: the query
+        # compares e-mail with EPOSTA and phone with MESAJ, for BIREYSEL recipients.
+        candidates = [row for row in rows if row.iys is not None
+                      and (row.kind is None or row.kind == ("", ""))]
         found = contacts_unchanged([(row.ids, row.attributes, row.iys[1], row.iys[2])
                                     for row in candidates])
         local_now = timezone.localtime(now, TURKEY)
@@ -580,6 +662,24 @@ class _DeliveryPolicy:
         return self.states[key]
 
 
+# The file column of each consent field a rule names.
+_RULE_COLUMNS = {"source": matching.IYS_SOURCE, "status": matching.IYS_STATUS,
+                 "consent_date": matching.IYS_CONSENT_DATE}
+
+
+def _violation_params(code: str, facts: ConsentFacts,
+                      stored: StoredConsent | None) -> tuple[tuple[str, str], ...]:
+    """The parameters uploads.errors needs to word a broken rule (hashable)."""
+    if code == "source":
+        return (("source", facts.source),)
+    if code == "phone_not_iys":
+        return (("value", facts.recipient),)
+    if code == "not_newer" and stored is not None and stored.consent_date is not None:
+        when = timezone.localtime(stored.consent_date, TURKEY)
+        return (("stored", when.strftime("%d.%m.%Y %H:%M:%S")),)
+    return ()
+
+
 def _fixed_permission(upload: Upload) -> str:
     """The permission a Subscribed or Unsubscribed upload gives every channel of a row."""
     return _OPT_IN if upload.mode == Upload.Mode.SUBSCRIBED else _OPT_OUT
@@ -598,11 +698,13 @@ class _Decider:
         self.errors, self.counts, self.now = errors, counts, timezone.localtime(now, TURKEY)
         self.iys_mode = upload.mode == Upload.Mode.IYS
         self.fixed = _fixed_permission(upload)
+        self.tacir_currents: dict = {}  # TACIR recipients' current consents, where rows have any
 
-    def note(self, row: Row, kind: str, column: str, value: str, message: str) -> None:
-        self.errors.append(UploadRowError(upload=self.upload, row_number=row.number,
-                                          column=column, value=value[:1000], message=message,
-                                          kind=kind))
+    def note(self, row: Row, kind: str, column: str, value: str, code: str,
+             params: dict | None = None, channels: str = "", message: str = "") -> None:
+        self.errors.append(_row_error(self.upload, row.number, code=code, params=params,
+                                      kind=kind, column=column, value=value,
+                                      channels=channels, message=message))
 
     def __call__(self, change: ContactChange, row: Row) -> None:
         email, phone = row.ids["email"], row.ids["phone"]
@@ -611,37 +713,60 @@ class _Decider:
             channels.append((_EPOSTA, "email", email))
         if phone:
             channels.append((_MESAJ, "sms", phone))
+        if row.kind is not None and row.kind[0] and row.iys is not None:
+            channels = self._typed_channels(row, email, phone)
         if not self.iys_mode:
             change.permissions = {channel: self.fixed for _t, channel, _r in channels}
+            for _t, channel, _r in channels:
+                same = (change.contact is not None
+                        and getattr(change.contact, f"{channel}_permission") == self.fixed)
+                self.counts["permissions_same" if same else "permissions_set"] += 1
             return
         if row.iys is None:
+            names = channels_join(channel for _t, channel, _r in channels)
             if change.contact is not None:
                 # An existing contact keeps its consents and permissions (Case 6's "created as
                 # opt-out" is for new contacts): the row is reported, nothing changes.
                 self.counts["not_recorded"] += 1
-                for column, value, message in row.iys_problems:
-                    self.note(row, Kind.NOT_RECORDED, column, value,
-                              _("%(message)s Nothing recorded; the contact keeps its consents.")
-                              % {"message": message})
+                self.counts["consents_kept"] += len(channels)
+                for column, value, code, params, message in row.iys_problems:
+                    self.note(row, Kind.NOT_RECORDED, column, value, code, params, names,
+                              message)
                 return
             self.counts["optout"] += 1
+            self.counts["consents_optout"] += len(channels)
             change.permissions = {channel: _OPT_OUT for _t, channel, _r in channels}
-            for column, value, message in row.iys_problems:
-                self.note(row, Kind.OPTOUT, column, value,
-                          _("%(message)s Kept as opt-out; nothing sent to İYS.")
-                          % {"message": message})
+            for column, value, code, params, message in row.iys_problems:
+                self.note(row, Kind.OPTOUT, column, value, code, params, names, message)
             return
         self._consents(change, row, channels)
 
+    def _typed_channels(self, row: Row, email: str | None, phone: str | None) -> list:
+        """The one channel a row's IYSType names, if the row has its recipient."""
+        type_ = row.kind[0]
+        recipient = email if type_ == _EPOSTA else phone
+        if recipient is None:
+            self.note(row, Kind.NOT_RECORDED, self.columns.header(matching.IYS_TYPE), type_,
+                      "type_needs_email" if type_ == _EPOSTA else "type_needs_phone",
+                      {"type": type_})
+            return []
+        return [(type_, _CHANNEL_OF_TYPE[type_], recipient)]
+
     def _consents(self, change: ContactChange, row: Row, channels: list) -> None:
         source, status, when = row.iys
+        recipient_type = (row.kind[1] or _BIREYSEL) if row.kind is not None else _BIREYSEL
+        currents = self.currents if recipient_type == _BIREYSEL else self.tacir_currents
         columns, now = self.columns, self.now
         too_late = self.policy.too_late(when)  # the row's consents share the date
-        optout = late_noted = False
+        optout = kept_noted = False
+        # One note per problem, naming every channel it concerns: (kind, column target, code,
+        # params) -> channels, and the words of a code the catalogue does not know.
+        notes: dict[tuple, list[str]] = {}
+        words: dict[tuple, Callable[[], str]] = {}
         for type_, channel, recipient in channels:
-            facts = ConsentFacts(recipient=recipient, recipient_type="BIREYSEL", type=type_,
+            facts = ConsentFacts(recipient=recipient, recipient_type=recipient_type, type=type_,
                                  status=status, source=source, consent_date=when)
-            current = self.currents.get((recipient, type_))
+            current = currents.get((recipient, type_))
             stored = StoredConsent(current.status, current.consent_date) if current else None
             # The reader normalised the row's e-mail and phone (identifiers_clean).
             problems = consent_violations(facts, current=stored, now=now,
@@ -649,44 +774,44 @@ class _Decider:
             if problems:
                 codes = {code for _field, code, _message in problems}
                 if "same_status" in codes:
+                    self.counts[_ALREADY] += 1
                     continue  # İYS and we already hold this status: nothing new to record
                 if codes == {"not_newer"}:
-                    self.note(row, Kind.NOT_RECORDED, columns.header(matching.IYS_CONSENT_DATE),
-                              columns.cell(row.cells, matching.IYS_CONSENT_DATE),
-                              problems[0][2]())
-                    continue
-                # A new contact's channel is created as opt-out (Case 6); an existing one keeps
-                # its current consent and permission.
-                kept = change.contact is not None
-                if not kept:
-                    optout = True
+                    kind, bucket = Kind.NOT_RECORDED, "consents_older"
+                elif change.contact is not None:
+                    # An existing contact keeps its current consent and permission; a new
+                    # contact's channel is created as opt-out (Case 6).
+                    kind, bucket, kept_noted = Kind.NOT_RECORDED, "consents_kept", True
+                else:
+                    kind, bucket, optout = Kind.OPTOUT, "consents_optout", True
                     change.permissions[channel] = _OPT_OUT
-                for field_name, items in consent_errors(facts, current=stored,
-                                                        now=now).items():
-                    column = {"source": matching.IYS_SOURCE, "status": matching.IYS_STATUS,
-                              "consent_date": matching.IYS_CONSENT_DATE}.get(field_name,
-                                                                             field_name)
-                    for item in items:
-                        (_name, message), *_others = _error_messages(item)
-                        self.note(row, Kind.NOT_RECORDED if kept else Kind.OPTOUT,
-                                  columns.header(column), columns.cell(row.cells, column),
-                                  _("%(message)s Nothing recorded; the contact keeps its "
-                                    "consents.") % {"message": message} if kept else
-                                  _("%(message)s Kept as opt-out; nothing sent to İYS.")
-                                  % {"message": message})
+                self.counts[bucket] += 1
+                # A recipient İYS does not keep (a foreign number) is its identifier's column.
+                channel_column = matching.EMAIL if type_ == _EPOSTA else matching.PHONE
+                for field_name, code, message in problems:
+                    column = (channel_column if field_name == "recipient"
+                              else _RULE_COLUMNS.get(field_name, field_name))
+                    key = (kind, column, code, _violation_params(code, facts, stored))
+                    notes.setdefault(key, []).append(channel)
+                    words.setdefault(key, message)
                 continue
-            decision = self.policy.state(
-                facts, current, too_late,
-                change.contact.held_status(channel) if change.contact is not None else "")
+            # What İYS holds is tracked for the individual record only (None for TACIR).
+            held = (None if recipient_type != _BIREYSEL else
+                    change.contact.held_status(channel) if change.contact is not None else "")
+            decision = self.policy.state(facts, current, too_late, held)
+            self.counts[consent_bucket(decision.state, late=too_late)] += 1
             if too_late:
-                self.counts["local_only"] += 1
-                if not late_noted:
-                    late_noted = True
-                    self.note(row, Kind.LOCAL, columns.header(matching.IYS_CONSENT_DATE),
-                              columns.cell(row.cells, matching.IYS_CONSENT_DATE),
-                              _("The consent date is more than 3 business days ago (Turkey "
-                                "time): stored here, not sent to İYS."))
+                notes.setdefault((Kind.LOCAL, matching.IYS_CONSENT_DATE, "late", ()),
+                                 []).append(channel)
             change.consents.append(ConsentIntent(type_, status, source, when, decision.state,
-                                                 current, reason=decision.reason))
+                                                 current, recipient_type,
+                                                 reason=decision.reason))
+        for key, names in notes.items():
+            kind, column, code, params = key
+            self.note(row, kind, columns.header(column), columns.cell(row.cells, column), code,
+                      dict(params), channels_join(names),
+                      "" if code in MESSAGES else words[key]())
         if optout:
             self.counts["optout"] += 1
+        elif kept_noted:
+            self.counts["not_recorded"] += 1

@@ -9,19 +9,30 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from connectors.models import IysConnector
 from uploads import matching
+from uploads.errors import row_error_text, row_errors_join
 from uploads.models import Upload, UploadRowError
-from uploads.parsing import FileUnreadable, file_preview, iter_records
+from uploads.parsing import (
+    FORMULA_PREFIXES,
+    XLSX,
+    FileUnreadable,
+    file_preview,
+    file_scan,
+    iter_records,
+)
 from uploads.pipeline import (
     COUNT_KEYS,
     ChunkRead,
@@ -32,10 +43,11 @@ from uploads.pipeline import (
     chunk_flush,
     chunk_read,
 )
+from uploads.summary import summary_sections
 
 logger = logging.getLogger(__name__)
-ALLOWED_SUFFIXES = (".csv", ".txt", ".tsv")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+ALLOWED_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
+DEFAULT_COUNTRIES = ("", "TR")
 
 
 def chunk_rows() -> int:
@@ -47,14 +59,22 @@ def upload_path(upload: Upload) -> Path:
 
 
 def upload_create(*, name: str, file_name: str, chunks: Iterable[bytes], mode: str,
-                  user: AbstractBaseUser | None = None) -> Upload:
-    """Store an uploaded file privately (streamed, size-limited) and read its columns."""
+                  user: AbstractBaseUser | None = None, sheet: str = "",
+                  default_country: str = "") -> Upload:
+    """Store an uploaded file privately (streamed, size-limited) and read its columns.
+
+    A file that cannot be imported is refused here with the reason, and nothing of it is
+    kept. ``sheet``: the sheet of an XLSX workbook (default: its first); ``default_country``
+    "TR": phone numbers without a country code are Turkish."""
     suffix = Path(file_name).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
-        raise ValidationError(_("Upload a CSV or TXT file (.csv, .txt)."), code="file_type")
+        raise ValidationError(_("Upload a CSV, TXT or Excel file (.csv, .txt, .xlsx)."),
+                              code="file_type")
     if mode not in Upload.Mode.values:
         raise ValidationError(_("Choose Subscribed, Unsubscribed or IYS Synchronize."),
                               code="mode")
+    if default_country not in DEFAULT_COUNTRIES:
+        raise ValidationError(_("The default country can only be TR."), code="country")
     root = Path(settings.PRIVATE_UPLOAD_ROOT)
     root.mkdir(parents=True, exist_ok=True)
     stored = f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
@@ -70,33 +90,81 @@ def upload_create(*, name: str, file_name: str, chunks: Iterable[bytes], mode: s
                         _("The file is larger than the limit of %(limit)d MB.")
                         % {"limit": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}, code="too_big")
                 out.write(chunk)
-        preview = file_preview(path, looks_like_header=matching.looks_like_header)
+        preview = file_preview(path, looks_like_header=matching.looks_like_header, sheet=sheet)
+        rows_total, encoding, notices = preview.rows, preview.encoding, []
+        if preview.encoding != XLSX:  # a workbook's rows are counted by the worker if unsized
+            scan = file_scan(path, encoding=preview.encoding, delimiter=preview.delimiter,
+                             has_header=preview.has_header)
+            rows_total, encoding, notices = scan.rows, scan.encoding, scan.notices
+        matches = matching.columns_auto_match(preview.headers, has_header=preview.has_header,
+                                              values=preview.probe)
+        mapping = [m.target for m in matches]
+        return Upload.objects.create(
+            name=name.strip() or file_name, original_name=file_name[:255], stored_path=stored,
+            size=size, mode=mode, encoding=encoding, delimiter=preview.delimiter,
+            has_header=preview.has_header, headers=preview.headers, samples=preview.samples,
+            sheet=preview.sheet, sheets=preview.sheets, guarded=preview.guarded,
+            default_country=default_country, notices=notices, rows_total=rows_total,
+            mapping=mapping, created_by=user,
+            ignored_columns=matching.ignored_columns(headers=preview.headers, mapping=mapping,
+                                                     mode=mode))
     except FileUnreadable as error:
         path.unlink(missing_ok=True)
         raise ValidationError(str(error), code="unreadable") from None
-    except ValidationError:
+    except BaseException:  # refused or broken: no stored file without its upload
         path.unlink(missing_ok=True)
         raise
-    matches = matching.columns_auto_match(preview.headers, has_header=preview.has_header)
-    mapping = [m.target for m in matches]
-    return Upload.objects.create(
-        name=name.strip() or file_name, original_name=file_name[:255], stored_path=stored,
-        size=size, mode=mode, encoding=preview.encoding, delimiter=preview.delimiter,
-        has_header=preview.has_header, headers=preview.headers, samples=preview.samples,
-        mapping=mapping, created_by=user,
-        ignored_columns=matching.ignored_columns(headers=preview.headers, mapping=mapping,
-                                                 mode=mode))
+
+
+def upload_sheet_choose(*, upload: Upload, sheet: str) -> Upload:
+    """Read another sheet of an uploaded workbook: its columns are matched anew."""
+    if upload.state not in (Upload.State.DRAFT, Upload.State.BLOCKED):
+        raise ValidationError(_("This upload has already started."), code="started")
+    if upload.encoding != XLSX:
+        raise ValidationError(_("Only an Excel workbook has sheets."), code="sheet")
+    try:
+        preview = file_preview(upload_path(upload), looks_like_header=matching.looks_like_header,
+                               sheet=sheet)
+    except FileUnreadable as error:
+        raise ValidationError(str(error), code="unreadable") from None
+    matches = matching.columns_auto_match(preview.headers, has_header=preview.has_header,
+                                          values=preview.probe)
+    upload.sheet, upload.has_header, upload.guarded = (preview.sheet, preview.has_header,
+                                                       preview.guarded)
+    upload.headers, upload.samples = preview.headers, preview.samples
+    upload.mapping = [m.target for m in matches]
+    upload.ignored_columns = matching.ignored_columns(headers=upload.headers,
+                                                      mapping=upload.mapping, mode=upload.mode)
+    upload.rows_total, upload.state, upload.message = preview.rows, Upload.State.DRAFT, ""
+    upload.save()
+    return upload
+
+
+def default_country_for(user: AbstractBaseUser | None) -> str:
+    """The user's last choice for numbers without a country code (their last upload's)."""
+    if user is None or not user.pk:
+        return ""
+    last = (Upload.objects.filter(created_by=user).order_by("-id")
+            .values_list("default_country", flat=True).first())
+    return last or ""
 
 
 def upload_create_from_path(*, path: Path, mode: str, name: str = "",
-                            user: AbstractBaseUser | None = None) -> Upload:
+                            user: AbstractBaseUser | None = None, sheet: str = "",
+                            default_country: str = "") -> Upload:
     def chunks() -> Iterator[bytes]:
         with open(path, "rb") as source:
             while block := source.read(1024 * 1024):
                 yield block
 
     return upload_create(name=name or path.name, file_name=path.name, chunks=chunks(),
-                         mode=mode, user=user)
+                         mode=mode, user=user, sheet=sheet, default_country=default_country)
+
+
+def upload_records(upload: Upload, path: Path) -> Iterator[tuple[int, list[str]]]:
+    """The upload's file, record by record, as its reading was decided at upload."""
+    return iter_records(path, encoding=upload.encoding, delimiter=upload.delimiter,
+                        sheet=upload.sheet, guarded=upload.guarded)
 
 
 def upload_matching_save(*, upload: Upload, mapping: list[str], remember: bool = True) -> Upload:
@@ -135,29 +203,115 @@ def _block_if_iys_columns_missing(upload: Upload) -> bool:
     return True
 
 
-def upload_queue(*, upload: Upload) -> Upload:
-    """Hand a matched upload to the Celery worker (after the transaction commits)."""
-    from uploads.tasks import upload_process
+def upload_mode_change(*, upload: Upload, mode: str) -> Upload:
+    """Step 2 again: another status for an upload still at the matching step."""
+    if upload.state not in (Upload.State.DRAFT, Upload.State.BLOCKED):
+        raise ValidationError(_("This upload has already started."), code="started")
+    if mode not in Upload.Mode.values:
+        raise ValidationError(_("Choose Subscribed, Unsubscribed or IYS Synchronize."),
+                              code="mode")
+    upload.mode, upload.state, upload.message = mode, Upload.State.DRAFT, ""
+    upload.ignored_columns = matching.ignored_columns(headers=upload.headers,
+                                                      mapping=upload.mapping, mode=mode)
+    upload.save(update_fields=["mode", "state", "message", "ignored_columns"])
+    return upload
 
+
+def upload_cancel(*, upload: Upload, reason: str = "") -> Upload:
+    """Cancel an upload that has not started: its file is deleted, the record stays as
+    evidence of what was attempted."""
+    if upload.state not in (Upload.State.DRAFT, Upload.State.BLOCKED):
+        raise ValidationError(_("Only an upload that has not started can be cancelled."),
+                              code="state")
+    upload_path(upload).unlink(missing_ok=True)
+    upload.state, upload.finished_at = Upload.State.CANCELLED, timezone.now()
+    upload.message = reason or _("Cancelled before processing; the file was deleted.")
+    upload.save(update_fields=["state", "finished_at", "message"])
+    return upload
+
+
+def upload_drafts_expire() -> int:
+    """Cancel the uploads left at the matching step for UPLOAD_DRAFT_DAYS (beat, hourly)."""
+    days = settings.UPLOAD_DRAFT_DAYS
+    old = Upload.objects.filter(state__in=[Upload.State.DRAFT, Upload.State.BLOCKED],
+                                created_at__lt=timezone.now() - timedelta(days=days))
+    cancelled = 0
+    for upload in old.iterator():
+        upload_cancel(upload=upload, reason=_(
+            "Cancelled automatically: left at the matching step for more than %(days)d days; "
+            "the file was deleted.") % {"days": days})
+        cancelled += 1
+    return cancelled
+
+
+def upload_queue(*, upload: Upload) -> Upload:
+    """Queue a matched upload; it is handed to the worker after the transaction commits.
+
+    The upload row is its own outbox: queued and not yet dispatched until the broker took the
+    task, so a broker that is down loses nothing (uploads_watch sends it again from beat)."""
     if upload.state != Upload.State.DRAFT:
         raise ValidationError(_("Only an upload waiting for its matching can be started."),
                               code="state")
-    upload.state = Upload.State.QUEUED
-    upload.save(update_fields=["state"])
-    transaction.on_commit(lambda: upload_process.delay(upload.pk))
+    upload.state, upload.dispatched_at = Upload.State.QUEUED, None
+    upload.save(update_fields=["state", "dispatched_at"])
+    transaction.on_commit(lambda: upload_dispatch(upload_id=upload.pk))
     return upload
+
+
+def upload_dispatch(*, upload_id: int) -> bool:
+    """Hand a queued upload to the worker; False when the broker cannot be reached: the
+    upload stays queued and beat tries again (uploads_watch)."""
+    from uploads.tasks import upload_process
+
+    try:
+        upload_process.delay(upload_id)
+    except (KombuOperationalError, OSError) as error:
+        logger.warning("upload %s stays queued: the broker is unreachable (%s)", upload_id,
+                       error)
+        return False
+    Upload.objects.filter(pk=upload_id, state=Upload.State.QUEUED).update(
+        dispatched_at=timezone.now())
+    return True
+
+
+def upload_may_resume(upload: Upload) -> bool:
+    """A failed upload, or one whose worker died (no heartbeat), can go on from its
+    checkpoint."""
+    return upload.state == Upload.State.FAILED or upload.is_stale
 
 
 def upload_resume(*, upload: Upload) -> Upload:
-    """Queue a failed upload again; it goes on from its checkpoint, nothing is written twice."""
-    from uploads.tasks import upload_process
-
-    if upload.state != Upload.State.FAILED:
-        raise ValidationError(_("Only a failed upload can be resumed."), code="state")
+    """Queue a failed or stuck upload again; it goes on from its checkpoint, nothing is
+    written twice."""
+    if not upload_may_resume(upload):
+        raise ValidationError(_("Only a failed or stuck upload can be resumed."), code="state")
     upload.state, upload.message, upload.finished_at = Upload.State.QUEUED, "", None
-    upload.save(update_fields=["state", "message", "finished_at"])
-    transaction.on_commit(lambda: upload_process.delay(upload.pk))
+    upload.dispatched_at = None
+    upload.save(update_fields=["state", "message", "finished_at", "dispatched_at"])
+    transaction.on_commit(lambda: upload_dispatch(upload_id=upload.pk))
     return upload
+
+
+def uploads_watch() -> dict[str, int]:
+    """Beat's watch over uploads: queue again those whose worker died (no heartbeat for
+    UPLOAD_STALE_SECONDS; they resume at their checkpoint), and hand to the worker the
+    queued ones the broker never took (or whose task never started)."""
+    now = timezone.now()
+    silent_since = now - timedelta(seconds=settings.UPLOAD_STALE_SECONDS)
+    stale = Q(state=Upload.State.PROCESSING) & (
+        Q(heartbeat_at__lt=silent_since)
+        | Q(heartbeat_at__isnull=True, started_at__lt=silent_since))
+    requeued = Upload.objects.filter(stale).update(state=Upload.State.QUEUED,
+                                                   dispatched_at=None)
+    if requeued:
+        logger.warning("%d stuck upload(s) queued again to resume at their checkpoint",
+                       requeued)
+    resend = Q(dispatched_at__isnull=True) | Q(
+        dispatched_at__lt=now - timedelta(seconds=settings.UPLOAD_REDISPATCH_SECONDS))
+    waiting = Upload.objects.filter(resend, state=Upload.State.QUEUED).values_list("pk",
+                                                                                   flat=True)
+    dispatched = sum(upload_dispatch(upload_id=pk) for pk in list(waiting))
+    return {"requeued": requeued, "dispatched": dispatched}
 
 
 def upload_run(*, upload_id: int) -> Upload:
@@ -175,8 +329,9 @@ def upload_run(*, upload_id: int) -> Upload:
             upload.rows_total = _data_rows(upload, path)
         upload.state = Upload.State.PROCESSING
         upload.started_at = upload.started_at or timezone.now()
-        upload.save(update_fields=["rows_total", "state", "started_at"])
-        with _fewer_collector_passes():
+        upload.heartbeat_at = timezone.now()
+        upload.save(update_fields=["rows_total", "state", "started_at", "heartbeat_at"])
+        with _fewer_collector_passes(), _heartbeat(upload.pk):
             _run_chunks(upload, path)
     except FileUnreadable as error:
         return _fail(upload.pk, str(error))
@@ -211,6 +366,32 @@ def _statistics_refresh(upload: Upload) -> None:
 
 
 @contextlib.contextmanager
+def _heartbeat(upload_id: int) -> Iterator[None]:
+    """Beat every UPLOAD_HEARTBEAT_SECONDS while the upload runs, from a thread with its own
+    connection (a chunk's transaction holds the upload's row; the beat waits for it). A
+    worker killed mid-file stops beating, and beat queues the upload again."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(settings.UPLOAD_HEARTBEAT_SECONDS):
+                Upload.objects.filter(pk=upload_id, state=Upload.State.PROCESSING).update(
+                    heartbeat_at=timezone.now())
+        except Exception:  # a missed beat only makes the upload look stuck sooner
+            logger.exception("upload %s: heartbeat stopped", upload_id)
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name="upload-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+@contextlib.contextmanager
 def _fewer_collector_passes() -> Iterator[None]:
     """A chunk holds a few hundred thousand objects at once, all freed by reference counting
     when it is done (pipeline._error_release keeps caught errors from tying a chunk into a
@@ -227,9 +408,7 @@ def _fewer_collector_passes() -> Iterator[None]:
 
 
 def _data_rows(upload: Upload, path: Path) -> int:
-    rows = sum(1 for _n, cells in iter_records(path, encoding=upload.encoding,
-                                                delimiter=upload.delimiter)
-               if "".join(cells).strip())
+    rows = sum(1 for _n, cells in upload_records(upload, path) if "".join(cells).strip())
     return max(0, rows - (1 if upload.has_header else 0))
 
 
@@ -404,8 +583,7 @@ class _ReadAhead:
         batch: list[tuple[int, list[str]]] = []
         try:
             with translation.override(self.language):
-                for number, cells in iter_records(self.path, encoding=upload.encoding,
-                                                  delimiter=upload.delimiter):
+                for number, cells in upload_records(upload, self.path):
                     if number <= upload.checkpoint or (skip_header and number == 1):
                         continue
                     batch.append((number, cells))
@@ -479,9 +657,12 @@ def upload_fail(*, upload_id: int, error: BaseException) -> Upload:
 def upload_summary(upload: Upload) -> dict:
     """What the result screen and `import_contacts --json` report."""
     counts = {key: upload.counts.get(key, 0) for key in COUNT_KEYS}
+    sections = {section["key"]: {"total": section["total"],
+                                 **{key: count for key, _label, count in section["buckets"]}}
+                for section in summary_sections(counts=counts, mode=upload.mode)}
     return {**counts, "state": upload.state, "message": upload.message,
             "rows_total": upload.rows_total, "rows_done": upload.rows_done,
-            "ignored_columns": upload.ignored_columns}
+            "ignored_columns": upload.ignored_columns, "sections": sections}
 
 
 def formula_safe(value: str) -> str:
@@ -498,21 +679,22 @@ def upload_errors_csv(upload: Upload) -> Iterator[str]:
     """The original rows that have errors, plus an error column; streamed, formula-safe."""
     writer = csv.writer(_Echo())
     error_rows = (UploadRowError.objects.filter(upload=upload).order_by("row_number", "id")
-                  .values_list("row_number", "column", "message").iterator(chunk_size=2000))
+                  .values_list("row_number", "column", "code", "params", "kind", "channels",
+                               "message").iterator(chunk_size=2000))
     pending = next(error_rows, None)
     header = [*upload.headers, _("error")]
     yield "\ufeff" + writer.writerow([formula_safe(cell) for cell in header])
     if pending is None:
         return
-    for number, cells in iter_records(upload_path(upload), encoding=upload.encoding,
-                                      delimiter=upload.delimiter):
+    for number, cells in upload_records(upload, upload_path(upload)):
         messages = []
         while pending is not None and pending[0] == number:
-            column, message = pending[1], pending[2]
-            messages.append(f"{column}: {message}" if column else message)
+            _number, column, code, params, kind, channels, message = pending
+            messages.append((column, row_error_text(code=code, params=params, kind=kind,
+                                                    channels=channels, fallback=message)))
             pending = next(error_rows, None)
         if messages:
             yield writer.writerow([formula_safe(cell) for cell in cells]
-                                  + [formula_safe(" | ".join(messages))])
+                                  + [formula_safe(row_errors_join(messages))])
         if pending is None:
             return

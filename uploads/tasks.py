@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from uploads.services import upload_fail, upload_run
+from uploads.services import upload_drafts_expire, upload_fail, upload_run, uploads_watch
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=3)
@@ -13,3 +13,13 @@ def upload_process(self, upload_id: int) -> None:
         if self.request.retries < self.max_retries:
             raise self.retry(exc=error, countdown=10) from error  # resumes at the checkpoint
         upload_fail(upload_id=upload_id, error=error)
+
+
+@shared_task(name="uploads.uploads_watch")
+def uploads_watch_task() -> dict:
+    return uploads_watch()
+
+
+@shared_task(name="uploads.drafts_expire")
+def drafts_expire_task() -> int:
+    return upload_drafts_expire()

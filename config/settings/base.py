@@ -1,5 +1,6 @@
 """Settings shared by every environment. One django-environ ``Env`` reads the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -25,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "import_export",
     "django_celery_beat",
+    "axes",
     "accounts",
     "consents",
     "connectors",
@@ -34,6 +36,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost under /api/: body size and rate limits first, and every answer JSON.
+    "api.middleware.ApiJsonMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -41,6 +45,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into accounts' lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -98,6 +104,14 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=1024 * 1024 * 1024)
 # round trips per row, smaller ones a working set the CPU caches keep: 2,500 was fastest,
 # fresh and re-upload, against 1,000-7,500 (docs/performance.md, session 6).
 UPLOAD_CHUNK_ROWS = env.int("UPLOAD_CHUNK_ROWS", default=2500)
+# A running upload beats every few seconds; one silent for UPLOAD_STALE_SECONDS (its worker
+# died) is queued again by beat and resumes at its checkpoint. A queued upload whose task
+# never started is sent again after UPLOAD_REDISPATCH_SECONDS (the message was lost).
+UPLOAD_HEARTBEAT_SECONDS = env.int("UPLOAD_HEARTBEAT_SECONDS", default=5)
+UPLOAD_STALE_SECONDS = env.int("UPLOAD_STALE_SECONDS", default=60)
+UPLOAD_REDISPATCH_SECONDS = env.int("UPLOAD_REDISPATCH_SECONDS", default=600)
+# Drafts left at the matching step this many days are cancelled (file deleted, record kept).
+UPLOAD_DRAFT_DAYS = env.int("UPLOAD_DRAFT_DAYS", default=7)
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
@@ -105,6 +119,13 @@ if REDIS_URL:
                           "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# API rate limits (api/limits.py), counted in Redis so every web worker shares them: "N/unit"
+# or "N per M minutes". Past the failed-authentication limit an IP is refused outright.
+API_RATE_LIMIT_STORAGE = env("API_RATE_LIMIT_STORAGE", default=REDIS_URL or "memory://")
+API_RATE_LIMIT_PER_KEY = env("API_RATE_LIMIT_PER_KEY", default="600/minute")
+API_RATE_LIMIT_PER_IP = env("API_RATE_LIMIT_PER_IP", default="1200/minute")
+API_RATE_LIMIT_AUTH_FAILURES = env("API_RATE_LIMIT_AUTH_FAILURES", default="20 per 10 minutes")
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport, so that
 # `make run` has a real, separate worker with nothing to install (never eager mode).
@@ -139,6 +160,25 @@ LOGGING = {
 }
 
 LOGIN_URL = "admin:login"
+
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords from one IP, or
+# for one username, signing in is refused for AXES_COOLOFF_MINUTES, even with the right
+# password. Lockouts are listed under Axes › Access attempts (Admin role only); deleting
+# one unlocks it. Axes' backend comes first so that a locked-out sign-in is never checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+# No banner on every start of manage.py, celery and gunicorn (it went to stderr).
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
+# The client's address is REMOTE_ADDR only: X-Forwarded-For is written by the client, and
+# would let a guesser pick a new address for every try (as in api/limits.py).
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 # Messages live in the session: a new API key shown once never travels in a cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

@@ -49,6 +49,10 @@ def iys_delivery_state(facts: ConsentFacts, *, previous: Consent | None,
         return Decision(IysState.LOCAL, "SYNC_UNKNOWN")
     if in_flight or held == _ONAY:
         return Decision(IysState.PENDING)
+    # iletiMerkezi has no status query: the RET goes, and İYS refuses it only if it holds
+    # nothing (better refused than an ONAY left standing).
+    if connector.route == IysConnector.Route.ILETIMERKEZI:
+        return Decision(IysState.PENDING)
     return Decision(IysState.CHECK)
 
 

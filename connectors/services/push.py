@@ -135,13 +135,13 @@ def _outgoing(queryset: QuerySet[Consent], chunk_size: int = 2000) -> Iterator[O
 
 
 def _outbox(connector: IysConnector, limit: int, report: PushReport, after: int = 0,
-            in_flight: Collection[int] = (), busy: Collection[tuple[str, str, str]] = (),
+            busy: Collection[tuple[str, str, str]] = (),
             state: str = IysState.PENDING) -> tuple[list[Outgoing], int]:
-    """The next waiting consents above id ``after``, oldest first, at most one per recipient
-    and type (İYS refuses duplicates in one request and order matters); late or unpermitted
-    ones drop out, and those in a request of this run (``in_flight``) are skipped. Also returns
-    where the next call should start: the last id read, or just before the first consent held
-    back as a duplicate, so that it goes in a later request.
+    """The next consents in ``state`` above id ``after``, oldest first, at most one per
+    recipient and type (İYS refuses duplicates in one request and order matters); late or
+    unpermitted ones drop out, and keys with an older consent in flight (``busy``) wait. Also
+    returns where the next call should start: the last id read, or just before the first
+    consent held back as a duplicate, so that it goes in a later request.
 
     Reading on from ``after`` rather than from the first pending consent matters: each batch
     leaves its consents' old (pending) entries in the state index until vacuum, and starting
@@ -161,8 +161,6 @@ def _outbox(connector: IysConnector, limit: int, report: PushReport, after: int 
         for consent in _outgoing(Consent.objects.filter(iys_state=state, pk__gt=after)
                                  .order_by("pk"), limit):
             last = consent.pk
-            if consent.pk in in_flight:
-                continue
             key = (consent.recipient, consent.recipient_type, consent.type)
             if key in busy:  # an older consent of this key is in flight: wait for its result
                 continue
@@ -277,6 +275,19 @@ def _unclaim(batch: list[Outgoing], message: str) -> None:
                             error_message=message) for c in batch])
 
 
+def _sending_failed(batch: list[Consent | Outgoing], error: IysError) -> None:
+    """İYS refused the request itself (a 4xx): nothing was stored, the consents wait again.
+    A time-out, a lost answer or a 5xx may come after İYS stored it: the consents stay sent,
+    so that nothing newer of theirs overtakes them or supersedes them, and the next run sends
+    them again (_orphans_release; İYS answers a repeat with "same status", which the status
+    query confirms)."""
+    if not error.retryable:
+        _unclaim(batch, error.message)
+        return
+    _update([DeliveryUpdate(consent_id=c.pk, state=IysState.SENT, attempted=True,
+                            error_message=error.message) for c in batch])
+
+
 def _orphans_release() -> None:
     """Consents claimed by a run that died before its request was recorded: they wait again
     (sending one twice is harmless: İYS answers "same status" and the status query confirms)."""
@@ -370,7 +381,7 @@ def _bulk_send(client: IysClient, batch: list[Outgoing], report: PushReport) -> 
     try:
         answer = client.consents_bulk_add([consent_wire(c) for c in batch])
     except IysError as error:
-        _unclaim(batch, error.message)
+        _sending_failed(batch, error)
         raise
     # The record of the sending until the results come: no consent is written now (see the
     # module's docstring).
@@ -498,10 +509,10 @@ def iys_push_consent(*, consent_id: int) -> str:
     except IysValidationError as error:
         update = _rejection(client, consent, error.code, error.message)
     except IysError as error:  # down, rate limited past retries, or credentials: try later
-        update = DeliveryUpdate(consent_id=consent.pk, state=IysState.PENDING, attempted=True,
-                                error_message=error.message)
+        _sending_failed([consent], error)
         if isinstance(error, IysSubscriptionError):
             _block(connector, _subscription_stop(error.code, error.message))
+        return IysState.SENT if error.retryable else IysState.PENDING
     finally:
         client.close()
     _update([update])

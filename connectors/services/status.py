@@ -30,7 +30,9 @@ def connector_counts() -> ConnectorCounts:
         waiting=Count("pk", filter=Q(iys_state__in=[IysState.PENDING, IysState.SENT])),
         failed=Count("pk", filter=Q(iys_state=IysState.PENDING) & ~Q(iys_error_message="")),
         rejected=Count("pk", filter=Q(iys_state=IysState.REJECTED)),
-        not_sent=Count("pk", filter=Q(iys_state=IysState.LOCAL) & ~Q(iys_error_code="")),
+        # Every consent kept here, as the settings page's link lists them: stored local from
+        # the start (late, first RET, not permitted) or held back by a push.
+        not_sent=Count("pk", filter=Q(iys_state=IysState.LOCAL)),
     )
     return ConnectorCounts(deadline_soon=deadline_soon_count(), **counts)
 

@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from api.limits import rate_limits_reset
 from tests.api.factories import ApiKeyFactory
 
 
@@ -27,3 +28,11 @@ def api_key(db):
 @pytest.fixture
 def api(client, api_key) -> ApiClient:
     return ApiClient(client, api_key.raw_key)
+
+
+@pytest.fixture(autouse=True)
+def rate_limits_forgotten():
+    """Each test starts with no request counted against the API's rate limits."""
+    rate_limits_reset()
+    yield
+    rate_limits_reset()

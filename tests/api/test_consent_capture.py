@@ -83,8 +83,9 @@ def test_an_iys_rule_refusal_stores_nothing(api):
 
 
 def test_repeating_the_same_status_with_the_same_date_is_refused(api):
-    api.post_consent(body(consent_date=recent(3)))
-    response = api.post_consent(body(consent_date=recent(3)))
+    when = recent(3)
+    api.post_consent(body(consent_date=when))
+    response = api.post_consent(body(consent_date=when))
     assert response.status_code == 400
     assert "already has status ONAY" in response.json()["errors"]["status"][0]
 

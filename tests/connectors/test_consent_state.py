@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from connectors.models import IysConnector
 from connectors.services.push import iys_push
 from consents.choices import IysState, Permission
 from consents.models import Consent, ConsentEvent, Contact
@@ -175,3 +176,10 @@ def test_an_older_consent_in_flight_makes_the_newer_one_wait_for_its_result(star
     iys_push(poll_wait=10)  # the ONAY's result
     iys_push(poll_wait=10)  # then the RET
     assert iys_holds(server, contact.phone) == "RET"
+
+
+def test_through_iletimerkezi_a_ret_goes_without_asking_since_there_is_no_status_query(sandbox):
+    configure(sandbox, integrator=True)
+    IysConnector.objects.update(route=IysConnector.Route.ILETIMERKEZI)
+    contact = Contact.objects.create(phone="+905321000010")
+    assert capture(contact, "RET", ago(hours=1)).iys_state == IysState.PENDING

@@ -2,10 +2,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 
 from consents.rules import TURKEY
 from tests.uploads.factories import IysConnectorFactory, attributes_create
+from uploads import tasks
 from uploads.models import Upload
 from uploads.services import upload_create_from_path, upload_matching_save, upload_run
 
@@ -35,8 +37,22 @@ def sync_connector(db):
     return IysConnectorFactory(integrator_mode=False)
 
 
+@pytest.fixture
+def no_worker(monkeypatch):
+    """Run the queued task in the test process, after commit, as the worker would."""
+    monkeypatch.setattr(tasks.upload_process, "delay",
+                        lambda upload_id: tasks.upload_process.apply(args=[upload_id]))
+
+
 def fixture_path(name: str) -> Path:
     return FIXTURES / name
+
+
+def run_upload_file(path: Path, mode: str = Upload.Mode.IYS, **options) -> Upload:
+    """Upload a file as the wizard does, with the auto-detected matching, and run it."""
+    upload = upload_create_from_path(path=path, mode=mode, **options)
+    upload = upload_matching_save(upload=upload, mapping=upload.mapping)
+    return upload_run(upload_id=upload.pk)
 
 
 def run_upload(name: str, mode: str = Upload.Mode.IYS, mapping: dict[str, str] | None = None,
@@ -50,3 +66,11 @@ def run_upload(name: str, mode: str = Upload.Mode.IYS, mapping: dict[str, str] |
     if upload.state == Upload.State.BLOCKED:
         return upload
     return upload_run(upload_id=upload.pk)
+
+
+@pytest.fixture(autouse=True)
+def language_reset():
+    """A request in Turkish (LocaleMiddleware) leaves Turkish active in the test's thread:
+    back to the settings' language after each test."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -95,7 +95,7 @@ def test_case5_profile_attributes_with_type_checks():
     assert contact.email_permission == Permission.OPT_IN
     cell = UploadRowError.objects.get(upload=upload, kind=UploadRowError.Kind.CELL)
     assert (cell.row_number, cell.column, cell.value) == (2, "loyalty_points", "lots")
-    assert "not a number" in cell.message
+    assert "not a number" in cell.text
     assert upload.counts["rejected"] == 0
     assert upload.ignored_columns == [{
         "column": "surname",
@@ -124,5 +124,5 @@ def test_case6_missing_or_wrong_iys_fields_keep_the_contact_opt_out():
     listed = {(e.row_number, e.column) for e in upload.row_errors.all()}
     assert listed == {(2, "IYSSource"), (3, "IYSSource"), (4, "IYSStatus"),
                       (5, "IYSConsentDate")}
-    assert all("Kept as opt-out" in e.message for e in upload.row_errors.all())
-    assert "“Mobile” is not an İYS source" in upload.row_errors.get(row_number=3).message
+    assert all("Kept as opt-out" in e.text for e in upload.row_errors.all())
+    assert "“Mobile” is not an İYS source" in upload.row_errors.get(row_number=3).text

@@ -68,9 +68,33 @@ def test_a_map_to_an_unknown_attribute_exits_2(capsys):
     assert code == 2 and "“soyad” is not a profile attribute" in err
 
 
-def test_plain_output_is_one_readable_line(capsys):
+def test_plain_output_lists_the_summary_buckets(capsys):
     code, out, _err = run(capsys, str(fixture_path("case1_email_and_phone.csv")),
                           "--status", "iys")
 
     assert code == 0
-    assert out.startswith("rows: 1, created: 1, updated: 0, optout: 0, rejected: 0")
+    lines = out.splitlines()
+    assert lines[:3] == ["Rows read: 1", "  Contacts created: 1", "  Contacts updated: 0"]
+    assert "Consents in the rows applied: 2" in lines
+    assert "  Recorded and queued for İYS: 2" in lines
+
+
+def test_errors_csv_writes_the_file_the_wizard_offers(capsys, tmp_path, marketer_client,
+                                                      monkeypatch):
+    from django.urls import reverse
+
+    monkeypatch.setenv("LANGUAGE", "tr")
+    target = tmp_path / "hatalar.csv"
+    code, out, _err = run(capsys, str(fixture_path("case6_invalid_iys_fields.csv")),
+                          "--status", "iys", "--json", "--errors-csv", str(target))
+    upload_id = json.loads(out)["upload_id"]
+
+    download = marketer_client.get(reverse("admin:uploads_upload_errors", args=[upload_id]),
+                                   HTTP_ACCEPT_LANGUAGE="tr")
+
+    assert code == 0
+    written = target.read_bytes()
+    assert written == b"".join(download.streaming_content)
+    lines = written.decode("utf-8-sig").splitlines()
+    assert lines[0].endswith(",hata") and len(lines) == 5
+    assert "bir İYS kaynağı değil" in lines[2]

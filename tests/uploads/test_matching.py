@@ -2,6 +2,7 @@
 
 import pytest
 
+from consents.models import ProfileAttribute
 from tests.uploads.conftest import fixture_path
 from uploads.matching import columns_auto_match, fold, mapping_remember
 from uploads.models import Upload
@@ -76,3 +77,39 @@ def test_a_matching_needs_an_identifier_and_each_target_once():
     messages = caught.value.messages
     assert "surname, city are all matched to city; match it once." in messages
     assert any("Match a column to email, phonenumber or external_id" in m for m in messages)
+
+
+def test_turkish_name_and_phone_headers_are_detected_in_any_case():
+    assert [target for target, _how in targets(["İSİM", "soyisim", "Cep"])] == [
+        "attribute:first_name", "attribute:last_name", "phone"]
+    assert [target for target, _how in targets(["isim", "SOYİSİM", "GSM"])] == [
+        "attribute:first_name", "attribute:last_name", "phone"]
+    assert targets(["Telefon No"]) == [("phone", "alternative")]
+
+
+def test_ad_soyad_goes_to_full_name_when_the_panel_has_one(db):
+    assert targets(["Ad Soyad"]) == [("attribute:first_name", "alternative")]
+    ProfileAttribute.objects.create(name="full_name", label="Full name")
+    assert targets(["Ad Soyad"]) == [("attribute:full_name", "alternative")]
+
+
+@pytest.mark.parametrize(("text", "target"), [
+    ("+905321234567\n+905321234568\n+905321234569\n", "phone"),
+    ("0532 123 45 67\n(0535) 123 45 68\n", "phone"),
+    ("ali@example.com\nveli@example.com.tr\n", "email"),
+])
+def test_a_headerless_column_of_phones_or_emails_is_detected(tmp_path, text, target):
+    path = tmp_path / "list.txt"
+    path.write_text(text)
+    upload = upload_create_from_path(path=path, mode=Upload.Mode.SUBSCRIBED)
+
+    assert not upload.has_header
+    assert upload.mapping == [target]
+    assert upload.rows_total == text.count("\n")
+
+
+def test_a_headerless_mixed_column_is_left_for_the_user(tmp_path):
+    path = tmp_path / "list.txt"
+    path.write_text("ali@example.com\n+905321234567\n")
+
+    assert upload_create_from_path(path=path, mode=Upload.Mode.SUBSCRIBED).mapping == [""]

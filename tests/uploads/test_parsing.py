@@ -1,10 +1,14 @@
 """Files as marketers have them: encodings and delimiters detected, not asked."""
 
+from datetime import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 
+from consents.dates import parse_consent_date
 from consents.models import Contact
-from tests.uploads.conftest import fixture_path, run_upload
+from consents.rules import TURKEY
+from tests.uploads.conftest import fixture_path, run_upload, run_upload_file
 from uploads.matching import looks_like_header
 from uploads.models import Upload
 from uploads.parsing import FileUnreadable, file_preview, iter_records
@@ -75,10 +79,17 @@ def test_an_empty_file_is_refused_with_a_clear_message(tmp_path):
         file_preview(path, looks_like_header=looks_like_header)
 
 
-def test_a_file_that_is_not_a_csv_or_txt_is_refused(tmp_path):
+def test_a_file_that_is_not_a_csv_txt_or_xlsx_is_refused(tmp_path):
+    path = tmp_path / "contacts.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(ValidationError, match=r"Upload a CSV, TXT or Excel file \(\.csv, "):
+        upload_create_from_path(path=path, mode=Upload.Mode.SUBSCRIBED)
+
+
+def test_a_broken_xlsx_is_refused_with_a_clear_message(tmp_path):
     path = tmp_path / "contacts.xlsx"
     path.write_bytes(b"PK\x03\x04")
-    with pytest.raises(ValidationError, match="Upload a CSV or TXT file"):
+    with pytest.raises(ValidationError, match="not an Excel workbook"):
         upload_create_from_path(path=path, mode=Upload.Mode.SUBSCRIBED)
 
 
@@ -107,3 +118,35 @@ def test_windows_1254_rows_after_a_plain_ascii_head_are_still_read(tmp_path):
     rows = [cells for _n, cells in iter_records(path, encoding="utf-8", delimiter=",")]
 
     assert rows[-1] == ["b@example.com", "Muğla"]
+
+
+@pytest.mark.parametrize("written", ["02.12.2024 09:00", "02/12/2024 09:00",
+                                     "02/12/2024 09:00:00", "2024-12-02 09:00"])
+def test_excel_style_dates_without_seconds_are_turkey_time(written):
+    assert parse_consent_date(written) == datetime(2024, 12, 2, 9, 0, tzinfo=TURKEY)
+
+
+def test_a_utf8_file_with_windows_1254_lines_is_read_right_and_the_lines_named(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b"email;city\n" + "a@example.com;İzmir\n".encode()
+                     + "b@example.com;Muğla\n".encode("cp1254")
+                     + "c@example.com;Çanakkale\n".encode()
+                     + "d@example.com;Şırnak\n".encode("cp1254"))
+
+    upload = run_upload_file(path, mode=Upload.Mode.SUBSCRIBED)
+
+    assert upload.encoding == "utf-8"
+    assert len(upload.notices) == 1 and "Lines 3, 5 are not UTF-8" in upload.notices[0]
+    assert dict(Contact.objects.values_list("email", "attributes__city")) == {
+        "a@example.com": "İzmir", "b@example.com": "Muğla", "c@example.com": "Çanakkale",
+        "d@example.com": "Şırnak"}
+
+
+def test_a_multiline_address_is_not_taken_for_an_unterminated_quote(tmp_path):
+    path = tmp_path / "address.csv"
+    path.write_text('email,city,address\na@example.com,İstanbul,"Moda Cd. 5\nKadıköy, 34710"\n'
+                    'b@example.com,Ankara,\n')
+
+    upload = run_upload_file(path, mode=Upload.Mode.SUBSCRIBED)
+
+    assert upload.rows_total == 2 and upload.counts["created"] == 2

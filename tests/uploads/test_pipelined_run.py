@@ -125,8 +125,24 @@ def test_a_reupload_that_turns_into_changes_part_way_records_every_change(tmp_pa
                       + "yeni@example.com,HS_WEB,ONAY,07.08.25 10:00:00\n")
     upload = upload_run(upload_id=upload_create_from_path(path=second, mode=Upload.Mode.IYS).pk)
 
-    assert (upload.counts["updated"], upload.counts["created"], upload.counts["consents"]) == (
-        8, 1, 3)
+    assert (upload.counts["unchanged"], upload.counts["updated"], upload.counts["created"],
+            upload.counts["consents"]) == (6, 2, 1, 3)
     assert set(Consent.objects.filter(is_current=True, status="RET").values_list(
         "recipient", flat=True)) == {"k6@example.com", "k7@example.com"}
     assert upload.rows_done == 9 and upload.state == Upload.State.DONE
+
+
+def test_a_tacir_consent_recorded_by_the_chunk_before_is_the_one_the_next_chunk_replaces(
+        tmp_path):
+    path = tmp_path / "tacir.csv"
+    path.write_text("email,IYSRecipientType,IYSSource,IYSStatus,IYSConsentDate\n"
+                    "firma@example.com,TACIR,HS_WEB,ONAY,07.08.25 09:00:00\n"
+                    "firma@example.com,TACIR,HS_WEB,RET,07.08.25 10:00:00\n")
+    upload = upload_create_from_path(path=path, mode=Upload.Mode.IYS)
+    upload = upload_run(upload_id=upload.pk)
+
+    assert upload.state == Upload.State.DONE, upload.message
+    first, second = Consent.objects.order_by("id")
+    assert (first.status, first.is_current, second.status, second.is_current) == (
+        "ONAY", False, "RET", True)
+    assert {first.recipient_type, second.recipient_type} == {"TACIR"}

@@ -61,7 +61,7 @@ def outcome(upload: Upload, *, skip_unchanged: bool) -> tuple:
                              connector=IysConnector.load(), now=timezone.now(),
                              skip_unchanged=skip_unchanged)
         shown = (dict(result.counts),
-                 sorted((e.row_number, e.kind, e.column, e.message) for e in result.errors))
+                 sorted((e.row_number, e.kind, e.column, e.text) for e in result.errors))
         written = (
             list(ConsentEvent.objects.filter(id__gt=latest_event).order_by("id").values_list(
                 "contact__email", "kind", "field", "before", "after", "row_number")),
@@ -99,13 +99,14 @@ def test_a_reupload_with_changes_reads_and_writes_as_if_every_row_were_decided(
     assert rows_set_apart(second, monkeypatch) == [6, 7]
 
 
-def test_the_same_file_again_changes_nothing_and_reports_every_row_as_updated(tmp_path,
-                                                                             monkeypatch):
+def test_the_same_file_again_changes_nothing_and_reports_every_row_as_unchanged(tmp_path,
+                                                                               monkeypatch):
     upload_run(upload_id=upload_file(tmp_path, "first.csv", FIRST).pk)
     events = ConsentEvent.objects.count()
     again = upload_run(upload_id=upload_file(tmp_path, "again.csv", FIRST).pk)
 
-    assert again.counts["updated"] == 8 and again.counts["created"] == 0
+    assert again.counts["unchanged"] == 8 and again.counts["created"] == 0
+    assert again.counts["updated"] == 0 and again.counts["consents_already"] == 13
     assert again.counts["consents"] == 0 and ConsentEvent.objects.count() == events
     assert not again.row_errors.exists()
     assert rows_set_apart(upload_file(tmp_path, "third.csv", FIRST), monkeypatch) == [

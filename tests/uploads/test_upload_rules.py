@@ -26,7 +26,7 @@ def test_a_phone_without_country_code_rejects_the_row_with_the_reason():
 
     error = upload.row_errors.get()
     assert (error.row_number, error.column, error.value) == (2, "phonenumber", "05321234567")
-    assert "has no country code; write it as +905XXXXXXXXX" in error.message
+    assert "has no country code; write it as +905XXXXXXXXX" in error.text
     assert list(Contact.objects.values_list("phone", flat=True)) == ["+905321234568"]
     assert upload.counts["rejected"] == 1 and upload.counts["created"] == 1
 
@@ -41,7 +41,7 @@ def test_the_last_row_of_a_contact_wins_and_the_summary_says_so():
     assert Consent.objects.filter(contact=contact).count() == 1  # only the winning row's
     assert upload.counts["duplicates"] == 1 and upload.counts["created"] == 2
     note = upload.row_errors.get(kind=UploadRowError.Kind.DUPLICATE)
-    assert note.row_number == 2 and "row 4" in note.message
+    assert note.row_number == 2 and "row 4" in note.text
 
 
 @pytest.mark.usefixtures("integrator")
@@ -62,7 +62,7 @@ def test_a_consent_older_than_3_business_days_is_stored_locally_and_reported():
     assert (late.status, late.iys_state) == ("ONAY", IysState.LOCAL)
     assert Consent.objects.get(recipient="zamaninda@example.com").iys_state == IysState.PENDING
     note = upload.row_errors.get(kind=UploadRowError.Kind.LOCAL)
-    assert note.row_number == 2 and "3 business days" in note.message
+    assert note.row_number == 2 and "3 business days" in note.text
     assert upload.counts["local_only"] == 1 and upload.counts["queued_for_iys"] == 1
 
 
@@ -175,6 +175,6 @@ def test_a_row_joining_two_known_contacts_is_rejected_and_both_stay_as_they_were
 
     error = upload.row_errors.get()
     assert (error.row_number, error.column) == (2, "phonenumber")
-    assert "+905371112233 already belongs to another contact" in error.message
+    assert "+905371112233 already belongs to another contact" in error.text
     assert Contact.objects.get(email="iki@example.com").phone is None
     assert upload.counts["rejected"] == 1 and not ConsentEvent.objects.exists()

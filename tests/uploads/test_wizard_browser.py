@@ -63,13 +63,13 @@ def test_a_marketer_uploads_fixes_a_red_column_and_reads_the_summary(
     expect(page.locator("#progress-bar")).to_be_visible()
     expect(page.locator("#summary")).to_be_visible(timeout=90_000)
     expect(page.locator("#upload-state")).to_have_text("Done")
-    expect(page.locator("#progress-text")).to_have_text(f"{ROWS} of {ROWS} rows")
+    expect(page.locator("#progress-text")).to_have_text(f"{ROWS:,} of {ROWS:,} rows")
     summary = page.locator("#summary")
-    expect(summary.get_by_role("row", name=re.compile("Rows read"))).to_contain_text(str(ROWS))
+    expect(summary.get_by_role("row", name=re.compile("Rows read"))).to_contain_text(f"{ROWS:,}")
     expect(summary.get_by_role("row", name=re.compile("Contacts created"))).to_contain_text(
-        str(ROWS))
-    expect(summary.get_by_role("row", name=re.compile("Consents queued for İYS"))
-           ).to_contain_text(str(2 * ROWS))
+        f"{ROWS:,}")
+    expect(summary.get_by_role("row", name=re.compile("Recorded and queued for İYS"))
+           ).to_contain_text(f"{2 * ROWS:,}")
     screenshot(page, "upload-4-summary")
 
     upload = Upload.objects.get()

@@ -5,22 +5,26 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from config.cli import command_language
 from uploads import matching
 from uploads.models import Upload, UploadRowError
 from uploads.services import (
     upload_create_from_path,
+    upload_errors_csv,
     upload_matching_save,
     upload_run,
     upload_summary,
 )
+from uploads.summary import summary_sections
 
 EXIT_BLOCKED = 2
 
 
 class Command(BaseCommand):
-    help = ("Import contacts from a CSV or TXT file through the upload pipeline. "
+    help = ("Import contacts from a CSV, TXT or XLSX file through the upload pipeline. "
             "Exit 0 when processed (row errors included), 2 when blocked.")
 
     def add_arguments(self, parser):
@@ -33,15 +37,32 @@ class Command(BaseCommand):
                                  "iys_status, iys_consent_date, a profile attribute name, or "
                                  "nothing to skip it. Repeatable.")
         parser.add_argument("--name", default="")
+        parser.add_argument("--sheet", default="", metavar="NAME",
+                            help="The sheet of an XLSX workbook (default: the first).")
+        parser.add_argument("--default-country", default="", choices=["TR"],
+                            dest="default_country",
+                            help="TR: phone numbers without a country code (0532 …, 90532 …, "
+                                 "5321234567) are Turkish. Default: they are refused.")
         parser.add_argument("--json", action="store_true", dest="as_json",
                             help="Print one JSON object.")
+        parser.add_argument("--errors-csv", type=Path, dest="errors_csv", metavar="PATH",
+                            help="Write the rows with errors to PATH: the file the wizard "
+                                 "offers for download, to fix and import again.")
 
-    def handle(self, *args, file: Path, status: str, maps: list[str], name: str,
-               as_json: bool, **options):
+    def handle(self, *args, **options):
+        with translation.override(command_language()):
+            return self._import(**options)
+
+    def _import(self, *, file: Path, status: str, maps: list[str], name: str, as_json: bool,
+                sheet: str | None = None, default_country: str | None = None,
+                errors_csv: Path | None = None, **options):
         if not file.is_file():
             raise CommandError(_("%(file)s: no such file") % {"file": file})
         try:
-            upload = upload_create_from_path(path=file, mode=status, name=name)
+            upload = upload_create_from_path(path=file, mode=status, name=name, sheet=sheet,
+                                             default_country=default_country)
+            for notice in upload.notices:
+                self.stderr.write(notice)
             mapping = self._mapping(upload, maps)
             upload = upload_matching_save(upload=upload, mapping=mapping, remember=False)
         except ValidationError as error:
@@ -53,6 +74,9 @@ class Command(BaseCommand):
             return self._blocked(upload.message, as_json, upload)
         if upload.state == Upload.State.FAILED:
             raise CommandError(upload.message)
+        if errors_csv is not None:
+            with open(errors_csv, "w", encoding="utf-8", newline="") as out:
+                out.writelines(upload_errors_csv(upload))
         self._report(upload, as_json)
         return None
 
@@ -90,14 +114,15 @@ class Command(BaseCommand):
     def _report(self, upload: Upload, as_json: bool) -> None:
         summary = upload_summary(upload)
         if not as_json:
-            self.stdout.write(", ".join(f"{key}: {summary[key]}" for key in (
-                "rows", "created", "updated", "optout", "rejected", "duplicates",
-                "queued_for_iys")))
+            for section in summary_sections(counts=summary, mode=upload.mode):
+                self.stdout.write(f"{section['label']}: {section['total']}")
+                for _key, label, count in section["buckets"]:
+                    self.stdout.write(f"  {label}: {count}")
             for column in summary["ignored_columns"]:
                 self.stdout.write(_("ignored column %(column)s: %(reason)s") % column)
             return
-        errors = [{"row": e.row_number, "column": e.column, "message": e.message,
-                   "kind": e.kind}
+        errors = [{"row": e.row_number, "column": e.column, "message": e.text,
+                   "code": e.code, "kind": e.kind}
                   for e in UploadRowError.objects.filter(upload=upload).iterator()]
         self.stdout.write(json.dumps({**summary, "upload_id": upload.pk, "errors": errors},
                                      ensure_ascii=False))
