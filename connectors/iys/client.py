@@ -203,9 +203,9 @@ class IysClient:
         text = response.content.decode("utf-8-sig")
         return list(csv.DictReader(io.StringIO(text)))
 
-    def daily_change_summary(self, report_date: date,
-                             recipient_type: str) -> dict[str, dict[str, int]]:
-        """Counts of that day's changes per type and status."""
+    def daily_change_summary(self, report_date: date, recipient_type: str) -> dict[str, Any]:
+        """That day's changes: ``{"changeStats": [{"type", "consents": [{"source": HS|IYS,
+        "approval", "rejection", "pending", "total"}]}]}``."""
         return self._json(self._request(
             "GET", f"{self.consents_path}/changes/{report_date:%Y-%m-%d}/recipients/"
                    f"{recipient_type}"))

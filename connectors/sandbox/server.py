@@ -543,11 +543,18 @@ class SandboxHandler(BaseHTTPRequestHandler):
         start, end = self._report_day(raw_date)
         if recipient_type not in RECIPIENT_TYPES:
             raise fail(codes.RECIPIENT_TYPE_INVALID, "recipientType", recipient_type)
-        counts: dict[str, dict[str, int]] = {t: {"ONAY": 0, "RET": 0} for t in TYPES}
-        for row in self.server.state.day_changes(start, end):
-            if row["recipientType"] == recipient_type:
-                counts[row["type"]][row["status"]] += 1
-        return Reply(200, counts)
+        # The real shape (api-reference.md): per type, per side (HS: providers, IYS:
+        # citizens) the ONAYs, RETs, those still queued in a bulk request, and the total.
+        stats = {(t, side): {"source": side, "approval": 0, "rejection": 0, "pending": 0,
+                             "total": 0} for t in TYPES for side in ("HS", "IYS")}
+        for type_, side, status, pending, count in self.server.state.day_counts(
+                start, end, recipient_type, now=time.time()):
+            entry = stats[(type_, side)]
+            entry["pending" if pending else
+                  "approval" if status == "ONAY" else "rejection"] += count
+            entry["total"] += count
+        return Reply(200, {"changeStats": [
+            {"type": t, "consents": [stats[(t, "HS")], stats[(t, "IYS")]]} for t in TYPES]})
 
     # --- iletiMerkezi -----------------------------------------------------------------------
 

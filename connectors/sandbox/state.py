@@ -131,6 +131,18 @@ class SandboxState:
             "ORDER BY creation_ts, id", (start_ts, end_ts)).fetchall()
         return [self.as_wire(r) for r in rows]
 
+    def day_counts(self, start_ts: float, end_ts: float, recipient_type: str, *, now: float
+                   ) -> list[tuple[str, str, str, bool, int]]:
+        """(type, HS or IYS, status, still queued in its bulk request, count) of a day."""
+        with self.lock:
+            rows = self.db.execute(
+                "SELECT c.type, c.change_source, c.status, "
+                "COALESCE(b.ready_ts > ?, 0), COUNT(*) FROM consents c "
+                "LEFT JOIN bulk_requests b ON b.request_id = c.request_id "
+                "WHERE c.creation_ts >= ? AND c.creation_ts < ? AND c.recipient_type = ? "
+                "GROUP BY 1, 2, 3, 4", (now, start_ts, end_ts, recipient_type)).fetchall()
+        return [(r[0], r[1], r[2], bool(r[3]), r[4]) for r in rows]
+
     def seed_citizen_changes(self, count: int, *, seed: int = 1) -> None:
         """Citizens' own consents made in İYS (source=IYS) over the last six days."""
         rng = random.Random(seed)

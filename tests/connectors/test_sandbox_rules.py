@@ -165,8 +165,11 @@ def test_the_daily_file_covers_the_last_seven_days_only(sandbox):
     yesterday = (datetime.now(TURKEY) - timedelta(days=1)).date()
     rows = client.daily_change_file(yesterday)
     assert [row["recipient"] for row in rows] == ["+905551110000"]
-    summary = client.daily_change_summary(yesterday, "BIREYSEL")
-    assert summary["MESAJ"] == {"ONAY": 1, "RET": 0}
+    summary = {s["type"]: s["consents"] for s in
+               client.daily_change_summary(yesterday, "BIREYSEL")["changeStats"]}
+    assert summary["MESAJ"] == [
+        {"source": "HS", "approval": 0, "rejection": 0, "pending": 0, "total": 0},
+        {"source": "IYS", "approval": 1, "rejection": 0, "pending": 0, "total": 1}]
 
 
 def test_status_of_many_lists_the_recipients_now_in_onay(sandbox):
