@@ -11,3 +11,6 @@ if env("DJANGO_ENV", default="local") == "production":
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=True)  # receivers on 127.0.0.1
+
+# The sandbox (Procfile) gives bulk results after 1 s (--bulk-delay); İYS after 300 s.
+IYS_BULK_POLL_DELAY = env.int("IYS_BULK_POLL_DELAY", default=1)

@@ -16,3 +16,6 @@ WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=True)  # rec
 # The test runner empties the database between transactional tests: only here may ``flush``
 # (and the TRUNCATE trigger it tells) wipe the evidence tables.
 EVIDENCE_WIPE_ALLOWED = True
+
+# Tests' sandboxes give bulk results after a fraction of a second (conftest's bulk_delay).
+IYS_BULK_POLL_DELAY = 0

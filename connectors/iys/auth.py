@@ -11,6 +11,8 @@ from typing import Any, Protocol
 import requests
 from requests.auth import AuthBase
 
+from connectors.iys.errors import IysAuthError, IysTokenRateLimited, IysValidationError
+
 
 @dataclass
 class Token:
@@ -104,8 +106,6 @@ class IysTokenAuth(AuthBase):
                 self._store.set(None)
 
     def _renew(self, token: Token | None, now: float) -> Token:
-        from connectors.iys.errors import IysTokenRateLimited
-
         paused_until = self._store.paused_until()
         if now < paused_until:
             raise IysTokenRateLimited(
@@ -118,8 +118,6 @@ class IysTokenAuth(AuthBase):
             raise
 
     def _grant_new(self, token: Token | None, now: float) -> Token:
-        from connectors.iys.errors import IysAuthError, IysTokenRateLimited
-
         if token is not None and token.refresh_token and now < token.refresh_expires_at - 1:
             try:
                 body = self._grant({"refresh_token": token.refresh_token,
@@ -128,9 +126,12 @@ class IysTokenAuth(AuthBase):
                 return Token.from_answer(body, self._clock())
             except IysTokenRateLimited:
                 raise
-            except IysAuthError:
-                pass  # the refresh token is no longer valid: log in again
-        body = self._grant({"username": self._username, "password": self._password,
-                            "grant_type": "password"})
+            except (IysAuthError, IysValidationError):
+                pass  # the refresh token is no longer valid (İYS answers 400): log in again
+        try:
+            body = self._grant({"username": self._username, "password": self._password,
+                                "grant_type": "password"})
+        except IysValidationError as error:  # openapi.json: bad credentials are a 400
+            raise IysAuthError(error.message, status=error.status, code=error.code) from error
         self.logins += 1
         return Token.from_answer(body, self._clock())

@@ -29,6 +29,7 @@ from connectors.iys.errors import (
     IysUnavailable,
     error_from_response,
 )
+from connectors.iys.limits import RequestLimiter, request_kind
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ BULK_LIMIT = 1000
 # Bodies are encoded and decoded with orjson: a bulk request carries 1,000 consents and its
 # answer echoes them, and the standard json module was a tenth of the push's CPU.
 _JSON_CONTENT = {"Content-Type": "application/json"}
-CHANGES_LIMIT = 999
+CHANGES_LIMIT = 1000  # the changes endpoint's largest page (H507 above it)
 
 
 class IysClient:
@@ -44,10 +45,15 @@ class IysClient:
                  password: str, timeout: tuple[float, float] = (5.0, 30.0),
                  max_retries: int = 6, backoff_base: float = 0.5, backoff_cap: float = 30.0,
                  token_store: TokenStore | None = None,
+                 rate_limiter: RequestLimiter | None = None,
+                 on_answer: Callable[[int], None] | None = None,
                  sleep: Callable[[float], None] = time.sleep,
                  session: requests.Session | None = None):
         self.base_url = base_url.rstrip("/")
         self.consents_path = f"/sps/{iys_code}/brands/{brand_code}"
+        # The v2 adds answer a consent sent again unchanged with its first transactionId:
+        # a retry after a lost answer is recognised by İYS itself (api-reference.md).
+        self.adds_path = f"/v2{self.consents_path}"
         self.timeout = timeout
         self.max_retries = max_retries
         self.backoff_base = backoff_base
@@ -57,6 +63,8 @@ class IysClient:
         self.session.headers.update({"Accept": "application/json"})
         self.auth = IysTokenAuth(self._grant, username=username, password=password,
                                  store=token_store)
+        self.rate_limiter = rate_limiter
+        self.on_answer = on_answer  # every HTTP status İYS answers (the whitelist guard)
         self.retries = 0
 
     def __repr__(self) -> str:
@@ -76,7 +84,10 @@ class IysClient:
                  params: dict[str, Any] | None = None, auth: bool = True) -> requests.Response:
         attempt = 0
         token_retried = False
+        kind = request_kind(method, path)
         while True:
+            if self.rate_limiter is not None:  # İYS's limits, shared by every worker
+                self.rate_limiter.acquire(kind)
             try:
                 response = self.session.request(
                     method, self.base_url + path, params=params, timeout=self.timeout,
@@ -86,6 +97,8 @@ class IysClient:
             except (requests.ConnectionError, requests.Timeout) as exc:
                 error: IysError = IysUnavailable(f"{type(exc).__name__} calling {path}")
             else:
+                if self.on_answer is not None:
+                    self.on_answer(response.status_code)
                 if response.ok:
                     return response
                 body = _json_or_none(response)
@@ -126,13 +139,13 @@ class IysClient:
 
     def consent_add(self, consent: dict[str, Any]) -> dict[str, Any]:
         """Add one consent: ``{"transactionId", "creationDate"}``."""
-        return self._json(self._request("POST", f"{self.consents_path}/consents", json=consent))
+        return self._json(self._request("POST", f"{self.adds_path}/consents", json=consent))
 
     def consents_bulk_add(self, consents: list[dict[str, Any]]) -> dict[str, Any]:
         """Queue up to 1000 consents: ``{"requestId", "subRequests": […]}``."""
         if not 1 <= len(consents) <= BULK_LIMIT:
             raise ValueError(f"a bulk request holds 1 to {BULK_LIMIT} consents")
-        body = self._json(self._request("POST", f"{self.consents_path}/consents/request",
+        body = self._json(self._request("POST", f"{self.adds_path}/consents/request",
                                         json=consents))
         if not isinstance(body, dict) or not body.get("requestId"):
             raise IysProtocolError("the bulk answer has no requestId")
@@ -141,20 +154,21 @@ class IysClient:
     def consents_bulk_result(self, request_id: str) -> list[dict[str, Any]]:
         """One result per item: status success, failure or enqueue."""
         body = self._json(self._request(
-            "GET", f"{self.consents_path}/consents/request/{request_id}"))
+            "GET", f"{self.adds_path}/consents/request/{request_id}"))
         if not isinstance(body, list):
             raise IysProtocolError("the bulk result is not a list")
         return body
 
     def consent_status(self, *, recipient: str, recipient_type: str,
                        type: str) -> dict[str, Any] | None:
-        """The consent İYS stores for this recipient and type, or None."""
+        """The consent İYS stores for this recipient and type, or None (an empty answer)."""
         try:
-            return self._json(self._request(
+            body = self._json(self._request(
                 "POST", f"{self.consents_path}/consents/status",
                 json={"recipient": recipient, "recipientType": recipient_type, "type": type}))
         except IysNotFound:
             return None
+        return body if isinstance(body, dict) and body.get("status") else None
 
     def consents_status_many(self, *, recipient_type: str, type: str,
                              recipients: list[str]) -> list[Any]:
@@ -166,12 +180,16 @@ class IysClient:
 
     def consent_changes(self, *, source: str, after: str = "",
                         limit: int = CHANGES_LIMIT) -> tuple[str, list[dict[str, Any]]]:
-        """A page of changes after the cursor: (next cursor, changes)."""
+        """A page of changes after the cursor: (next cursor, changes); no changes (204):
+        (``after``, [])."""
         params: dict[str, Any] = {"source": source, "limit": min(limit, CHANGES_LIMIT)}
         if after:
             params["after"] = after
-        body = self._json(self._request("GET", f"{self.consents_path}/consents/changes",
-                                        params=params))
+        response = self._request("GET", f"{self.consents_path}/consents/changes",
+                                 params=params)
+        if response.status_code == 204:
+            return after, []
+        body = self._json(response)
         if not isinstance(body, dict) or not isinstance(body.get("list"), list):
             raise IysProtocolError("the changes answer has no list")
         return str(body.get("after") or ""), body["list"]
@@ -180,12 +198,14 @@ class IysClient:
         """The CSV of one day's changes (last 7 days only), as rows."""
         response = self._request("GET",
                                  f"{self.consents_path}/changes/{report_date:%Y-%m-%d}/file")
+        if response.status_code == 204:  # no change that day
+            return []
         text = response.content.decode("utf-8-sig")
         return list(csv.DictReader(io.StringIO(text)))
 
-    def daily_change_summary(self, report_date: date,
-                             recipient_type: str) -> dict[str, dict[str, int]]:
-        """Counts of that day's changes per type and status."""
+    def daily_change_summary(self, report_date: date, recipient_type: str) -> dict[str, Any]:
+        """That day's changes: ``{"changeStats": [{"type", "consents": [{"source": HS|IYS,
+        "approval", "rejection", "pending", "total"}]}]}``."""
         return self._json(self._request(
             "GET", f"{self.consents_path}/changes/{report_date:%Y-%m-%d}/recipients/"
                    f"{recipient_type}"))

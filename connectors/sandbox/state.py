@@ -93,16 +93,24 @@ class SandboxState:
         return {"transactionId": transaction_id,
                 "creationDate": format_date(datetime.fromtimestamp(creation_ts, TURKEY))}
 
+    def request_of(self, transaction_id: str) -> str:
+        """The bulk request a stored consent came with ("" for a single add)."""
+        row = self.db.execute("SELECT request_id FROM consents WHERE transaction_id=?",
+                              (transaction_id,)).fetchone()
+        return (row["request_id"] or "") if row else ""
+
     @staticmethod
     def as_wire(row: sqlite3.Row) -> dict[str, Any]:
         body = json.loads(row["body"])
-        return {"recipient": row["recipient"], "recipientType": row["recipient_type"],
+        wire = {"recipient": row["recipient"], "recipientType": row["recipient_type"],
                 "type": row["type"], "status": row["status"], "source": row["source"],
                 "consentDate": row["consent_date"],
                 "creationDate": format_date(datetime.fromtimestamp(row["creation_ts"], TURKEY)),
-                "transactionId": row["transaction_id"],
-                "retailerCode": body.get("retailerCode"),
-                "retailerAccess": body.get("retailerAccess") or []}
+                "transactionId": row["transaction_id"]}
+        if body.get("retailerCode") is not None:  # absent, not null, when there is none
+            wire["retailerCode"] = body["retailerCode"]
+            wire["retailerAccessCount"] = len(body.get("retailerAccess") or [])
+        return {key: value for key, value in wire.items() if value is not None}
 
     def changes(self, *, source: str, after: tuple[float, int] | None, limit: int,
                 now: float, hold_back: float) -> tuple[str, list[dict[str, Any]]]:
@@ -122,6 +130,18 @@ class SandboxState:
             "SELECT * FROM consents WHERE creation_ts >= ? AND creation_ts < ? "
             "ORDER BY creation_ts, id", (start_ts, end_ts)).fetchall()
         return [self.as_wire(r) for r in rows]
+
+    def day_counts(self, start_ts: float, end_ts: float, recipient_type: str, *, now: float
+                   ) -> list[tuple[str, str, str, bool, int]]:
+        """(type, HS or IYS, status, still queued in its bulk request, count) of a day."""
+        with self.lock:
+            rows = self.db.execute(
+                "SELECT c.type, c.change_source, c.status, "
+                "COALESCE(b.ready_ts > ?, 0), COUNT(*) FROM consents c "
+                "LEFT JOIN bulk_requests b ON b.request_id = c.request_id "
+                "WHERE c.creation_ts >= ? AND c.creation_ts < ? AND c.recipient_type = ? "
+                "GROUP BY 1, 2, 3, 4", (now, start_ts, end_ts, recipient_type)).fetchall()
+        return [(r[0], r[1], r[2], bool(r[3]), r[4]) for r in rows]
 
     def seed_citizen_changes(self, count: int, *, seed: int = 1) -> None:
         """Citizens' own consents made in İYS (source=IYS) over the last six days."""
@@ -174,6 +194,11 @@ class SandboxState:
             " source, consent_date, created_ts) VALUES (?,?,?,?,?,?,?,?)",
             [(brand_code, r["recipient"], r["recipientType"], r["type"], r["status"],
               r["source"], r["consentDate"], now) for r in records])
+
+    def provider_consent_count(self) -> int:
+        """Consents added through the API (not citizens'): what the subscription quota counts."""
+        return self.db.execute("SELECT COUNT(*) FROM consents WHERE change_source='HS'"
+                               ).fetchone()[0]
 
     def provider_count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM provider_consents").fetchone()[0]

@@ -10,7 +10,9 @@ from django.core.cache import cache
 from connectors.iletimerkezi.client import IletiMerkeziClient
 from connectors.iys.auth import Token
 from connectors.iys.client import IysClient
+from connectors.iys.limits import RequestLimiter, shared_limiter
 from connectors.models import IysConnector
+from connectors.services.guard import iys_answer_record
 from consents.dates import format_iys_date
 from consents.models import Consent
 
@@ -39,6 +41,12 @@ class CacheTokenStore:
         cache.set(f"{self.key}:paused", until, timeout=max(1, int(until - time.time())))
 
 
+def iys_rate_limiter(connector: IysConnector) -> RequestLimiter:
+    """The limiter every worker shares: in Redis when there is one (İYS counts per IP)."""
+    uri = getattr(settings, "IYS_RATE_LIMIT_STORAGE", "") or settings.REDIS_URL or "memory://"
+    return shared_limiter(uri, f"iys-limits:{connector.base_url}")
+
+
 def iys_client(connector: IysConnector) -> IysClient:
     options = getattr(settings, "IYS_CLIENT_OPTIONS", {})
     return IysClient(base_url=connector.base_url, iys_code=connector.iys_code,
@@ -46,6 +54,7 @@ def iys_client(connector: IysConnector) -> IysClient:
                      password=connector.password,
                      token_store=CacheTokenStore(
                          f"iys-token:{connector.pk}:{connector.base_url}:{connector.username}"),
+                     rate_limiter=iys_rate_limiter(connector), on_answer=iys_answer_record,
                      **options)
 
 

@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from connectors.conf import setting
-from connectors.iys.client import CHANGES_LIMIT
+from connectors.iys.client import CHANGES_LIMIT, IysClient
 from connectors.iys.errors import IysError
 from connectors.models import IysConnector
 from connectors.services.clients import iys_client
-from connectors.services.locks import job_lock
+from connectors.services.locks import Lease, job_lock
 from connectors.services.records import IysRecord, iys_record_apply, pull_origin
 from connectors.services.reports import JobReport
 
@@ -59,23 +59,33 @@ def iys_pull(*, page_size: int | None = None) -> PullReport:
         client = iys_client(connector)
         try:
             for source, cursor_field in SOURCES:
-                cursor = getattr(connector, cursor_field)
-                while True:
-                    after, items = client.consent_changes(source=source, after=cursor,
-                                                          limit=page_size)
-                    if not items:
-                        break
-                    _apply_page(connector, source, cursor_field, after, items, report)
-                    cursor = after
-                    report.pages += 1
-                    lease.renew()
-        except IysError as error:
-            report.notes.append(_("İYS is unavailable; the next pull continues from the "
-                                  "cursor: %(error)s") % {"error": error.message})
+                # Each source on its own: a failure reading citizens' changes must not keep
+                # the providers' changes (HS) from being read, nor the other way round.
+                try:
+                    _pull_source(client, connector, source, cursor_field, page_size, report,
+                                 lease)
+                except IysError as error:
+                    report.notes.append(_("İYS is unavailable for source=%(source)s; the next "
+                                          "pull continues from the cursor: %(error)s")
+                                        % {"source": source, "error": error.message})
         finally:
             client.close()
     IysConnector.objects.filter(pk=connector.pk).update(last_pull_at=timezone.now())
     return report
+
+
+def _pull_source(client: IysClient, connector: IysConnector, source: str, cursor_field: str,
+                 page_size: int, report: PullReport, lease: Lease) -> None:
+    """Every page of one source after its cursor; an empty page (204) ends it."""
+    cursor = getattr(connector, cursor_field)
+    while True:
+        after, items = client.consent_changes(source=source, after=cursor, limit=page_size)
+        if not items:
+            return
+        _apply_page(connector, source, cursor_field, after, items, report)
+        cursor = after
+        report.pages += 1
+        lease.renew()
 
 
 @transaction.atomic

@@ -28,17 +28,22 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from connectors.conf import setting
 from connectors.iletimerkezi.client import IletiMerkeziBlocked, IletiMerkeziError
 from connectors.iys.client import BULK_LIMIT, IysClient
 from connectors.iys.errors import (
     MAYBE_ALREADY_STORED,
+    QUOTA_USED_UP,
+    SUBSCRIPTION_CODES,
     IysAuthError,
     IysError,
+    IysSubscriptionError,
     IysTokenRateLimited,
     IysValidationError,
 )
 from connectors.models import IysBulkRequest, IysConnector
 from connectors.services.clients import Outgoing, consent_wire, iletimerkezi_client, iys_client
+from connectors.services.guard import whitelist_guard_check
 from connectors.services.locks import Lease, job_lock
 from connectors.services.records import IysRecord, already_in_iys
 from connectors.services.reports import JobReport
@@ -92,6 +97,17 @@ def _update(updates: list[DeliveryUpdate], report: PushReport | None = None) -> 
 def _block(connector: IysConnector, reason: str) -> None:
     IysConnector.objects.filter(pk=connector.pk).update(blocked_reason=reason)
     connector_blocked.send(sender=IysConnector, reason=reason)
+
+
+def _subscription_stop(code: str, message: str) -> str:
+    """Why the push stopped on a subscription answer, and what to fix (settings page)."""
+    if code == QUOTA_USED_UP:
+        return _("İYS's consent quota for this subscription is used up (H525): İYS adds no "
+                 "new consent until the quota is raised. Raise it in the İYS subscription, "
+                 "then save this page to resume pushing; waiting consents are kept.")
+    return _("İYS refused the subscription (%(code)s: %(message)s). Check the İYS "
+             "subscription (active, with API use), then save this page to resume pushing; "
+             "waiting consents are kept.") % {"code": code, "message": message}
 
 
 def _outgoing(queryset: QuerySet[Consent], chunk_size: int = 2000) -> Iterator[Outgoing]:
@@ -179,9 +195,9 @@ def iys_push(*, poll_wait: float = 120.0) -> PushReport:
     if not connector.is_ready:
         report.notes.append(_("the connector is not installed"))
         return report
-    if connector.blocked_reason:
-        report.notes.append(_("pushing is stopped: %(reason)s") % {
-            "reason": connector.blocked_reason})
+    blocked = connector.blocked_reason or whitelist_guard_check(connector)
+    if blocked:
+        report.notes.append(_("pushing is stopped: %(reason)s") % {"reason": blocked})
         return report
     with job_lock("push") as lease:
         if connector.route == IysConnector.Route.ILETIMERKEZI:
@@ -191,6 +207,9 @@ def iys_push(*, poll_wait: float = 120.0) -> PushReport:
             try:
                 _push_iys(connector, client, report, lease)
                 _poll(client, report, lease, wait=poll_wait)
+            except IysSubscriptionError as error:
+                _block(connector, _subscription_stop(error.code, error.message))
+                report.notes.append(error.message)
             except IysTokenRateLimited as error:
                 report.notes.append(_("İYS asked us to pause token requests (H084); consents "
                                       "stay waiting: %(error)s") % {"error": error.message})
@@ -379,8 +398,10 @@ def _bulk_send(client: IysClient, batch: list[Outgoing], report: PushReport) -> 
 def _poll(client: IysClient, report: PushReport, lease: Lease, *, wait: float) -> None:
     """Poll open bulk requests until each item has a result (or ``wait`` seconds pass)."""
     deadline = time.monotonic() + wait
+    delay = timedelta(seconds=setting("IYS_BULK_POLL_DELAY"))
     while True:
-        open_requests = list(IysBulkRequest.objects.filter(completed_at__isnull=True))
+        open_requests = list(IysBulkRequest.objects.filter(
+            completed_at__isnull=True, created_at__lte=timezone.now() - delay))
         for bulk in open_requests:
             _poll_one(client, bulk, report)
             lease.renew()
@@ -421,8 +442,13 @@ def _poll_one(client: IysClient, bulk: IysBulkRequest, report: PushReport) -> No
     # Each result counts the attempt and names the request and its time in its event.
     sent = {"request_id": bulk.request_id, "sent_at": bulk.created_at, "attempted": True}
     updates = []
+    stop = None
     for pk, result in zip(ids, ordered, strict=True):
-        if result.get("status") == "success":
+        if _failure(result)[0] in SUBSCRIPTION_CODES:  # not this consent's fault: it waits
+            stop = _failure(result)
+            updates.append(DeliveryUpdate(consent_id=pk, state=IysState.PENDING, attempted=True,
+                                          error_message=stop[1]))
+        elif result.get("status") == "success":
             updates.append(DeliveryUpdate(consent_id=pk, state=IysState.ACCEPTED,
                                           transaction_id=str(result.get("transactionId", "")),
                                           **sent))
@@ -434,6 +460,8 @@ def _poll_one(client: IysClient, bulk: IysBulkRequest, report: PushReport) -> No
         _update(updates, report)
         IysBulkRequest.objects.filter(pk=bulk.pk).update(polls=bulk.polls + 1,
                                                          completed_at=timezone.now())
+    if stop is not None:
+        _block(IysConnector.load(), _subscription_stop(*stop))
 
 
 def _failure(result: dict) -> tuple[str, str]:
@@ -485,6 +513,8 @@ def iys_push_consent(*, consent_id: int) -> str:
         update = _rejection(client, consent, error.code, error.message)
     except IysError as error:  # down, rate limited past retries, or credentials: try later
         _sending_failed([consent], error)
+        if isinstance(error, IysSubscriptionError):
+            _block(connector, _subscription_stop(error.code, error.message))
         return IysState.SENT if error.retryable else IysState.PENDING
     finally:
         client.close()

@@ -12,7 +12,7 @@ from connectors.services.push import iys_push
 from consents.dates import format_iys_date
 from consents.models import Consent, Contact
 from tests.api.factories import ApiKeyFactory
-from tests.connectors.conftest import configure, start_sandbox  # noqa: F401
+from tests.connectors.conftest import configure, iys_contract, start_sandbox  # noqa: F401
 
 
 @pytest.mark.django_db(transaction=True)

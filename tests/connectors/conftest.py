@@ -3,19 +3,49 @@
 import contextlib
 import os
 import signal
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
 from connectors.iys.client import IysClient
 from connectors.sandbox.server import SandboxConfig, SandboxServer, serve
 from connectors.sandbox.state import SandboxState
-from connectors.services import connector_configure
+from connectors.services import connector_configure, guard
+from tests.connectors.contract import ContractRecorder
+
+
+@pytest.fixture(autouse=True)
+def iys_contract(request, monkeypatch) -> Iterator[ContractRecorder]:
+    """Every connector test checks the İYS contract (openapi.json): each answer a sandbox
+    gives and each request an IysClient sends. A test fails when either side drifts.
+    ``@pytest.mark.invalid_requests``: the test sends invalid requests on purpose; their
+    answers are still checked."""
+    recorder = ContractRecorder(
+        check_requests=request.node.get_closest_marker("invalid_requests") is None)
+    client_init = IysClient.__init__
+
+    def init_with_contract_hook(self, *args, **kwargs) -> None:
+        client_init(self, *args, **kwargs)
+        self.session.hooks["response"].append(recorder.client_response)
+
+    monkeypatch.setattr(IysClient, "__init__", init_with_contract_hook)
+    yield recorder
+    assert not recorder.problems, "İYS contract broken:\n" + "\n".join(recorder.problems)
+
+
+@pytest.fixture(autouse=True)
+def whitelist_counts_fresh() -> None:
+    """The whitelist guard's answer counts live in the shared cache: each test starts at 0."""
+    hour = int(time.time() // 3600)
+    cache.delete_many([guard._bucket(kind, h) for kind in ("total", "failed")
+                       for h in range(hour - guard.HOURS, hour + 1)])
 
 
 @pytest.fixture
-def start_sandbox(tmp_path) -> Iterator[Callable[..., SandboxServer]]:
+def start_sandbox(tmp_path, iys_contract) -> Iterator[Callable[..., SandboxServer]]:
     """Start a sandbox (options as in SandboxConfig); stopped after the test."""
     servers: list[SandboxServer] = []
 
@@ -23,6 +53,7 @@ def start_sandbox(tmp_path) -> Iterator[Callable[..., SandboxServer]]:
         state = SandboxState(tmp_path / f"sandbox-{len(servers)}")
         server = serve(SandboxConfig(**{"bulk_delay": 0.2, "retry_after": 0.2, **options}),
                        state)
+        server.observers.append(iys_contract.sandbox_exchange)
         servers.append(server)
         return server
 

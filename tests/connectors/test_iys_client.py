@@ -54,9 +54,19 @@ def test_5xx_and_429_are_retried_and_retry_after_is_honoured(start_sandbox):
     for n in range(15):
         assert client.consent_add(consent(f"+90532111{n:04d}"))["transactionId"]
     statuses = [r["status"] for r in server.state.requests()]
-    assert 429 in statuses and 503 in statuses
-    assert client.retries == statuses.count(429) + statuses.count(503)
+    assert 429 in statuses and 500 in statuses
+    assert client.retries == statuses.count(429) + statuses.count(500)
     assert len(server.state.consent_rows()) == 15
+
+
+def test_h123_service_busy_is_retried_although_it_is_a_400(start_sandbox):
+    server = start_sandbox(busy_rate=0.4, fault_seed=3, requests_per_second=0)
+    client = client_for(server, max_retries=10)
+    for n in range(10):
+        assert client.consent_add(consent(f"+90532111{n:04d}"))["transactionId"]
+    statuses = [r["status"] for r in server.state.requests()]
+    assert statuses.count(400) >= 3 and client.retries == statuses.count(400)
+    assert len(server.state.consent_rows()) == 10
 
 
 def test_a_rejection_is_permanent_and_not_retried(sandbox):
@@ -72,7 +82,19 @@ def test_wrong_credentials_are_an_auth_error(sandbox):
                        username="demo", password="wrong")
     with pytest.raises(IysAuthError) as caught:
         client.login()
+    assert (caught.value.status, caught.value.code) == (401, "H251")
     assert "wrong" not in str(caught.value) and "wrong" not in repr(client.auth)
+
+
+def test_a_refresh_refused_with_400_leads_to_a_password_login(sandbox):
+    client = client_for(sandbox)
+    client.login()
+    token = client.auth._store.get()
+    token.expires_at = time.time()  # due for renewal: the refresh token is tried first
+    sandbox.tokens.clear()  # … and İYS no longer knows it
+    assert client.consent_add(consent())["transactionId"]
+    assert [r["status"] for r in sandbox.state.requests("/oauth2/token")] == [200, 400, 200]
+    assert client.auth.logins == 2 and client.auth.refreshes == 0
 
 
 def test_every_call_has_a_timeout(start_sandbox):
@@ -93,3 +115,20 @@ def test_too_many_token_requests_pause_token_requests_for_an_hour(start_sandbox)
     with pytest.raises(IysTokenRateLimited):
         client.login()  # paused: İYS is not asked again
     assert len(server.state.requests("/oauth2/token")) == 2
+
+
+def test_the_v2_adds_answer_a_consent_sent_again_with_its_first_transaction_id(sandbox):
+    client = client_for(sandbox)
+    item = consent()
+    first = client.consent_add(item)
+    assert client.consent_add(item) == first  # e.g. a retry after a lost answer
+    answer = client.consents_bulk_add([item, consent("+905320000009")])
+    time.sleep(0.3)
+    again, new = client.consents_bulk_result(answer["requestId"])
+    assert again["status"] == "success" and again["transactionId"] == first["transactionId"]
+    assert again["isAddConsentV2Service"] is True and "isAddConsentV2Service" not in new
+    assert len(sandbox.state.consent_rows()) == 2
+    assert all(r["path"].startswith("/v2/") for r in sandbox.state.requests("/consents"))
+    with pytest.raises(IysValidationError) as caught:  # a changed consent is a new one
+        client.consent_add({**item, "consentDate": consent(minutes_ago=9)["consentDate"]})
+    assert caught.value.code == "H178"

@@ -96,9 +96,15 @@ def test_the_initial_sync_runs_in_batches_and_resumes_from_its_checkpoint(sandbo
     connector.refresh_from_db()
     assert report.contacts == 1
     assert connector.initial_sync_state == IysConnector.InitialSync.DONE
-    queried = sandbox.state.requests("/consents/status")
-    assert len(queried) == 7 * 2  # every contact's SMS and call consent once, none twice
+    # One multi-status query per batch and type (SMS, call: e-mail is not permitted), and a
+    # single status query only where İYS holds ONAY and we do not: contacts[1]'s SMS.
+    many = [r for r in sandbox.state.requests("/status/") if "/BIREYSEL/status/" in r["path"]]
+    assert len(many) == 3 * 2  # batches of 3: [0-2], [3-5] before the crash, [6] after
+    assert [r["path"] for r in sandbox.state.requests("/consents/status")] == [
+        "/sps/100000/brands/100001/consents/status"]
     assert Consent.objects.get(recipient=contacts[1].phone).iys_state == IysState.ACCEPTED
-    assert Contact.objects.get(pk=contacts[5].pk).call_permission == "opt_out"
-    assert Consent.objects.get(recipient=contacts[5].phone,
-                               type=ConsentType.ARAMA).status == ConsentStatus.RET
+    assert Contact.objects.get(pk=contacts[1].pk).sms_iys_status == "ONAY"
+    # İYS's RET for a recipient we hold nothing for: not ONAY, so not sendable, not fetched
+    assert Contact.objects.get(pk=contacts[5].pk).call_iys_status == ""
+    assert not Consent.objects.filter(recipient=contacts[5].phone,
+                                      type=ConsentType.ARAMA).exists()

@@ -30,7 +30,19 @@ class Command(BaseCommand):
         parser.add_argument("--latency", type=float, default=0.0,
                             help="Seconds added to every answer.")
         parser.add_argument("--error-rate", type=float, default=0.0,
-                            help="Share of requests answered 503 (0-1).")
+                            help="Share of requests answered 500 H015 (0-1).")
+        parser.add_argument("--requests-per-second", type=int,
+                            default=defaults.requests_per_second,
+                            help="Requests a second per client address before 429 H124 "
+                                 "(limits.md: 10; 0: no limit).")
+        parser.add_argument("--status-per-hour", type=int, default=defaults.status_per_hour,
+                            help="Single status queries an hour per address before 429 H086 "
+                                 "(0: no limit).")
+        parser.add_argument("--consent-quota", type=int, default=0,
+                            help="Consents the subscription may add before 422 H525 "
+                                 "(0: no limit).")
+        parser.add_argument("--busy-rate", type=float, default=0.0,
+                            help="Share of requests answered 400 H123 'service busy' (0-1).")
         parser.add_argument("--rate-limit-rate", type=float, default=0.0,
                             help="Share of requests answered 429 H124 (0-1).")
         parser.add_argument("--retry-after", type=float, default=defaults.retry_after,
@@ -39,10 +51,12 @@ class Command(BaseCommand):
                             help="Share of requests processed whose answer is never sent.")
         parser.add_argument("--token-lifetime", type=float, default=defaults.token_lifetime,
                             help="expires_in of access tokens, in seconds.")
-        parser.add_argument("--token-rate-limit", type=int, default=0,
-                            help="Token grants per minute before answering H084 (0: no limit).")
+        parser.add_argument("--token-rate-limit", type=int, default=defaults.token_rate_limit,
+                            help="Token grants per hour before answering 429 H084 "
+                                 "(0: no limit).")
         parser.add_argument("--bulk-delay", type=float, default=defaults.bulk_delay,
-                            help="Seconds a bulk request stays 'enqueue'.")
+                            help="Seconds after a bulk request (answered 202) before its results "
+                                 "are given; an empty list until then (İYS: 300).")
         parser.add_argument("--changes-hold-back", type=float,
                             default=defaults.changes_hold_back,
                             help="Changes newer than this many seconds are not pulled yet.")
@@ -57,6 +71,9 @@ class Command(BaseCommand):
             token_lifetime=options["token_lifetime"],
             token_rate_limit=options["token_rate_limit"], latency=options["latency"],
             error_rate=options["error_rate"], rate_limit_rate=options["rate_limit_rate"],
+            busy_rate=options["busy_rate"], consent_quota=options["consent_quota"],
+            requests_per_second=options["requests_per_second"],
+            status_per_hour=options["status_per_hour"],
             retry_after=options["retry_after"], drop_rate=options["drop_rate"],
             bulk_delay=options["bulk_delay"], changes_hold_back=options["changes_hold_back"],
             iletimerkezi_key=options["iletimerkezi_key"],
