@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from connectors.secrets import EncryptedSecretField
+
 
 class EventType(models.TextChoices):
     CONSENT_CHANGED = "consent.changed", _("A consent changed (batched per upload)")
@@ -25,7 +27,7 @@ class WebhookEndpoint(models.Model):
     # The signing secret must be usable to sign, so it is kept, not hashed; the panel never
     # shows it again after creation. Kept in one column so that encryption at rest (Fernet)
     # can wrap it later without changing callers (webhooks.services.endpoint_secret).
-    secret = models.CharField(max_length=255, editable=False)
+    secret = EncryptedSecretField(editable=False)
     secret_prefix = models.CharField(_("secret starts with"), max_length=12, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     disabled_reason = models.TextField(_("disabled because"), blank=True)

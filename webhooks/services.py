@@ -64,7 +64,7 @@ def endpoint_create(*, name: str, url: str, events: Iterable[str],
 def endpoint_secret(endpoint: WebhookEndpoint) -> str:
     """The secret to sign with. The one place that reads the column, so that encryption at
     rest can unwrap it here."""
-    return endpoint.secret
+    return endpoint.secret  # EncryptedSecretField: Fernet-encrypted in the database
 
 
 def endpoint_enable(*, endpoint: WebhookEndpoint) -> None:
