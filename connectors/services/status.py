@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from connectors.iletimerkezi.client import IletiMerkeziBlocked, IletiMerkeziError
 from connectors.iys.errors import IysError
@@ -37,6 +38,11 @@ def connector_counts() -> ConnectorCounts:
     return ConnectorCounts(deadline_soon=deadline_soon_count(), **counts)
 
 
+def _redis_down() -> str:
+    return _("Redis, which keeps the İYS token and the request limits, cannot be reached: "
+             "start it (or check REDIS_URL) and test again.")
+
+
 def connector_test(*, connector: IysConnector) -> tuple[bool, str]:
     """Try the credentials of the configured route; a message for the admin, never a secret."""
     if connector.route == IysConnector.Route.ILETIMERKEZI:
@@ -55,13 +61,18 @@ def connector_test(*, connector: IysConnector) -> tuple[bool, str]:
         return True, _("iletiMerkezi accepted the API key and hash.")
     if not connector.base_url:
         return False, _("Enter the İYS API address first.")
-    client = iys_client(connector)
+    try:
+        client = iys_client(connector)
+    except RedisError:
+        return False, _redis_down()
     client.max_retries = 1
     try:
         client.auth.invalidate()
         client.login()
     except IysError as error:
         return False, _("İYS refused the connection: %(error)s") % {"error": error.message}
+    except RedisError:  # the shared token store and rate limiter live in Redis
+        return False, _redis_down()
     finally:
         client.close()
     return True, _("Connected to İYS: the user name and password are accepted.")
