@@ -90,8 +90,7 @@ def test_the_matching_page_edit_buttons_still_work(admin_page, tmp_path):
 def test_the_export_page_select_all_still_works(admin_page):
     admin_page.goto("/admin/consents/contact/export/")
     toggle = admin_page.locator("input.select-toggle").first
-    if toggle.count() == 0:
-        pytest.skip("this export has a single field list without a toggle")
+    assert toggle.count() == 1  # django-import-export's "select all" on the export page
     toggle.uncheck()
     assert admin_page.locator("input[type=checkbox]:checked").count() == 0
     assert violations(admin_page) == []
