@@ -11,7 +11,7 @@ from consents.models import Consent
 from consents.origins import ChangeOrigin
 from consents.signals import consents_changed, consents_rejected
 from uploads.models import Upload
-from webhooks.models import EventType
+from webhooks.models import EventType, WebhookEvent
 from webhooks.services import outbox_write, subscribers
 
 
@@ -49,6 +49,11 @@ def on_consents_rejected(sender, *, updates: list, origin: ChangeOrigin, **kwarg
 
 def on_upload_saved(sender, *, instance: Upload, update_fields=None, **kwargs) -> None:
     if not instance.is_finished or (update_fields is not None and "state" not in update_fields):
+        return
+    # An upload saved again in the same final state (a blocked one re-saved, a summary
+    # refreshed) was announced already: once per upload and state.
+    if WebhookEvent.objects.filter(type=EventType.UPLOAD_FINISHED, data__upload_id=instance.pk,
+                                   data__state=instance.state).exists():
         return
     outbox_write(event_type=EventType.UPLOAD_FINISHED, data={
         "upload_id": instance.pk, "name": instance.name, "state": instance.state,

@@ -9,6 +9,7 @@ from consents.delivery import DeliveryUpdate, consent_delivery_bulk_update
 from consents.origins import ChangeOrigin
 from tests.consents.factories import ConsentFactory
 from tests.uploads.factories import IysConnectorFactory
+from uploads.models import Upload
 from webhooks.models import EventType, WebhookEvent
 
 pytestmark = pytest.mark.django_db
@@ -36,3 +37,13 @@ def test_a_blocked_connector_is_announced(make_endpoint):
     assert IysConnector.load().blocked_reason
     event = WebhookEvent.objects.get()
     assert event.data == {"reason": "İYS refused the API user name or password (H351)."}
+
+
+def test_a_finished_upload_is_announced_once_however_often_it_is_saved(make_endpoint):
+    make_endpoint("http://127.0.0.1:9/a", events=[EventType.UPLOAD_FINISHED])
+    upload = Upload.objects.create(name="contacts.csv", state=Upload.State.BLOCKED,
+                                   message="No İYS columns.")
+    upload.save()  # saved again in the same final state (e.g. a blocked upload re-saved)
+    upload.save(update_fields=["state", "message"])
+    [event] = WebhookEvent.objects.filter(type=EventType.UPLOAD_FINISHED)
+    assert (event.data["upload_id"], event.data["state"]) == (upload.pk, "blocked")
